@@ -1,0 +1,46 @@
+# Every target sets itself up: on a fresh machine with only Python 3.11+ and pip, the first
+# target you run creates .venv and installs the project into it.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test demo labs grade check-sync bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (MonitorLab)" >/dev/null
+	touch $(STAMP)
+
+## lab: start JupyterLab on the course (nbgrader extensions enabled) and print the URL
+lab: $(STAMP)
+	@echo "MonitorLab: open the URL JupyterLab prints below (course/ holds the lectures, labs/ the labs)."
+	cd grader && ../$(VENV)/bin/jupyter lab --no-browser --ServerApp.root_dir=.. --ip=127.0.0.1
+
+## test: the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+## demo: run every lecture headless, regenerate the labs, autograde the bundled demo submissions
+demo: $(STAMP)
+	$(PY) -m grader demo
+
+## labs: regenerate labs/ from solutions/
+labs: $(STAMP)
+	$(PY) -m grader generate
+
+check-sync: $(STAMP)
+	$(PY) -m grader check-sync
+
+## grade DIR=submissions/: autograde a folder of submissions, write grades.csv
+grade: $(STAMP)
+	$(PY) -m grader autograde $(DIR)
+
+bench: $(STAMP)
+	$(PY) benchmarks/capture_roundtrip.py
+	$(PY) benchmarks/notebooks.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
