@@ -357,6 +357,7 @@ class LocalEndpoint:
         self._sampling_rng = np.random.default_rng([seed, 11])
         self._id_rng = np.random.default_rng([seed, 12])
         self._latency_rng = np.random.default_rng([seed, 13])
+        self._file_rng = np.random.default_rng([seed, 14])  # file names never shift event ids
         self.reload_config()
         self.model = download_model(s3, self.model_data_url) if model is None else model
         self._metrics = MetricBuffer([{"Name": "EndpointName", "Value": endpoint_name},
@@ -525,15 +526,15 @@ class LocalEndpoint:
         return {"observedContentType": content_type, "mode": mode, "data": text,
                 "encoding": encoding}
 
-    def _uuid(self) -> str:
-        return str(uuid.UUID(bytes=self._id_rng.bytes(16), version=4))
+    def _uuid(self, rng: np.random.Generator | None = None) -> str:
+        return str(uuid.UUID(bytes=(rng or self._id_rng).bytes(16), version=4))
 
     def _flush_capture(self) -> None:
         if not self._pending:
             return
         first = self._pending_first
         bucket, prefix = split_s3_uri(self.capture.destination_s3_uri)
-        name = f"{first:%M-%S}-{first.microsecond // 1000:03d}-{self._uuid()}.jsonl"
+        name = f"{first:%M-%S}-{first.microsecond // 1000:03d}-{self._uuid(self._file_rng)}.jsonl"
         key = "/".join(p for p in (prefix, self.endpoint_name, self.variant_name,
                                    f"{first:%Y/%m/%d/%H}", name) if p)
         extra = {}

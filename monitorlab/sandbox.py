@@ -122,11 +122,7 @@ class Sandbox:
         self._mock = None
         self._server = None
         self._owns_server = False
-        self.session = boto3.session.Session(
-            aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            region_name=region,
-        )
+        self.session: boto3.session.Session | None = None
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> "Sandbox":
@@ -203,6 +199,12 @@ class Sandbox:
             os.environ.pop(name, None)
         os.environ.update(FAKE_CREDENTIALS)
         os.environ["AWS_DEFAULT_REGION"] = self.region
+        # Created only now: a boto3 session reads AWS_PROFILE when it is built.
+        self.session = boto3.session.Session(
+            aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            region_name=self.region,
+        )
 
     def _use_server(self, url: str) -> None:
         self.endpoint_url = url
