@@ -396,10 +396,35 @@ def _inferred_for_baseline(name: str, column: ColumnValues) -> str:
 # constraints.json
 # ---------------------------------------------------------------------------------------------
 
-def suggest_constraints(statistics: dict) -> dict:
+#: Rows per monitoring window that suggested completeness bounds are sized for (one hour of the
+#: course endpoint's traffic is 200 requests; a smaller number gives a looser, safer bound).
+WINDOW_ROWS = 100
+#: How many binomial standard deviations below the observed completeness the suggestion sits.
+COMPLETENESS_SIGMAS = 4.0
+
+
+def suggested_completeness(observed: float, window_rows: int = WINDOW_ROWS,
+                           sigmas: float = COMPLETENESS_SIGMAS) -> float:
+    """The completeness to require of a monitoring window, given the training data's.
+
+    A complete column keeps 1.0 (what real baselines suggest: SDK fixture). For a column with
+    missing values AWS does not document its rule, and requiring the observed fraction itself
+    makes about half of all windows fail by chance. We follow the idea of Deequ's
+    ``RetainCompletenessRule`` (suggest a lower confidence bound, not the observed value), sized
+    for the window being checked, because it is the window's completeness that gets compared::
+
+        p - sigmas * sqrt(p (1 - p) / window_rows)        (floored at 0)
+    """
+    if observed >= 1.0:
+        return 1.0
+    return max(0.0, observed - sigmas * math.sqrt(observed * (1 - observed) / window_rows))
+
+
+def suggest_constraints(statistics: dict, window_rows: int = WINDOW_ROWS) -> dict:
     """``constraints.json`` suggested from ``statistics.json``.
 
-    * ``completeness`` = observed non-null fraction ``num_present / item_count``;
+    * ``completeness`` = 1.0 for complete columns, else a lower bound below the observed non-null
+      fraction (:func:`suggested_completeness`, sized for ``window_rows``);
     * ``num_constraints.is_non_negative`` = ``min >= 0`` (numerical features);
     * ``string_constraints.domains`` = every observed value, most frequent first, when the
       feature has at most 120 distinct values and at most 10% of them were seen exactly once
@@ -408,16 +433,18 @@ def suggest_constraints(statistics: dict) -> dict:
     """
     validate_statistics(statistics)
     item_count = statistics["dataset"]["item_count"]
-    features = [_feature_constraints(feature, item_count) for feature in statistics["features"]]
+    features = [_feature_constraints(feature, item_count, window_rows)
+                for feature in statistics["features"]]
     return {"version": 0.0, "features": features,
             "monitoring_config": json.loads(json.dumps(SUGGESTED_MONITORING_CONFIG))}
 
 
-def _feature_constraints(feature: dict, item_count: int) -> dict:
+def _feature_constraints(feature: dict, item_count: int, window_rows: int) -> dict:
     block = feature.get("numerical_statistics") or feature.get("string_statistics")
     present = block["common"]["num_present"]
+    observed = present / item_count if item_count else 0.0
     constraint = {"name": feature["name"], "inferred_type": feature["inferred_type"],
-                  "completeness": present / item_count if item_count else 0.0}
+                  "completeness": suggested_completeness(observed, window_rows)}
     if feature["inferred_type"] in NUMERIC_TYPES and "min" in block:
         constraint["num_constraints"] = {"is_non_negative": bool(block["min"] >= 0)}
     elif feature["inferred_type"] == "String":
@@ -438,7 +465,8 @@ def _suggested_domains(string_block: dict) -> list[str] | None:
     return [bucket["value"] for bucket in buckets]
 
 
-def suggest_baseline(df: pd.DataFrame, seed: int = 0) -> tuple[dict, dict]:
+def suggest_baseline(df: pd.DataFrame, seed: int = 0,
+                     window_rows: int = WINDOW_ROWS) -> tuple[dict, dict]:
     """``(statistics, constraints)`` for a training DataFrame, as a baselining job writes them.
 
     Column names must be Spark-compliant (:func:`check_column_names`); every column needs at
@@ -448,7 +476,7 @@ def suggest_baseline(df: pd.DataFrame, seed: int = 0) -> tuple[dict, dict]:
     _check_frame(df)
     check_column_names(df.columns)
     statistics = compute_statistics(df, seed=seed)
-    return statistics, suggest_constraints(statistics)
+    return statistics, suggest_constraints(statistics, window_rows)
 
 
 # ---------------------------------------------------------------------------------------------

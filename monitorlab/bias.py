@@ -35,8 +35,8 @@ Choices where smclarify and the docs are not enough (each also said where it is 
   facet *a* says 0; the AWS docs count the opposite, so the two differ in sign. We follow smclarify
   (the container runs it); ``ft_sign="aws_docs"`` gives the docs' sign.
 * *Bad input* raises :class:`ValueError` naming the column and the fix (missing column, NaN in the
-  facet, label, prediction or group column, label values of the wrong type, a non-binary label with
-  no ``label_values_or_threshold``, no positive prediction). A metric Clarify reports as an error
+  facet, label, prediction or group column, label values that select no row, a non-binary label
+  with no ``label_values_or_threshold``, no positive prediction). A metric Clarify reports as an error
   (empty facet, no group variable, no common label value, ...) gets ``None`` and an entry in
   :attr:`BiasMetrics.errors`, as in ``analysis.json``.
 """
@@ -190,7 +190,9 @@ def _isin(series: pd.Series, values: list) -> np.ndarray:
     """``series.isin(values)`` as a numpy bool array; category columns compare integer codes."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         wanted = series.cat.categories.get_indexer(pd.Index(values, dtype=object))
-        return np.isin(series.cat.codes.to_numpy(), wanted[wanted >= 0])
+        is_wanted = np.zeros(len(series.cat.categories) + 1, dtype=bool)  # last: code -1 (NaN)
+        is_wanted[wanted[wanted >= 0]] = True
+        return is_wanted[series.cat.codes.to_numpy()]
     if len(values) == 1 and _is_numeric(series) and _as_number(values[0]) is not None:
         return series.to_numpy() == _as_number(values[0])
     return series.isin(values).to_numpy()
@@ -202,16 +204,22 @@ def _converted_values(series: pd.Series, values: list, role: str) -> list:
     ``["1"]`` on an integer column becomes ``[1]``; ``[1]`` on a text column becomes ``["1"]``.
     A value that cannot take the column's type is a configuration mistake and raises.
     """
-    if pd.api.types.is_bool_dtype(series.dtype):
+    reference = series.cat.categories if isinstance(series.dtype, pd.CategoricalDtype) else series
+    if pd.api.types.is_bool_dtype(reference.dtype):
         return [str(v).lower() == "true" if isinstance(v, str) else bool(v) for v in values]
-    if _is_numeric(series):
+    if _is_numeric(reference):
         numbers = [_as_number(v) for v in values]
         if any(n is None for n in numbers):
             raise ValueError(f"{role} column {series.name!r} is numeric but {role} values {values!r} "
                              f"are not numbers; give values the column holds, e.g. "
-                             f"{sorted(pd.unique(series))[:5]!r}")
+                             f"{_examples(series)!r}")
         return numbers
     return [str(v) for v in values]
+
+
+def _examples(series: pd.Series, count: int = 6) -> list:
+    """A few of the column's values, sorted, as plain Python values for messages."""
+    return sorted(map(_plain, pd.unique(series)), key=str)[:count]
 
 
 def _is_numeric(series: pd.Series) -> bool:
@@ -251,9 +259,20 @@ def _plain(value):
 # ---------------------------------------------------------------------------------------------
 
 def column(df: pd.DataFrame, name, role: str, argument: str) -> pd.Series:
-    """``df[name]``, or a ValueError that names the column, the argument and the columns present."""
+    """``df[name]`` without missing values, or a ValueError that names the column, the argument
+    and the columns present. Text columns come back as ``category`` (one hashing pass; the NaN check
+    and the selection then work on integer codes)."""
+    series = _existing_column(df, name, role, argument)
+    if pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype):
+        series = series.astype("category")
+    return require_complete(series, role)
+
+
+def _existing_column(df: pd.DataFrame, name, role: str, argument: str) -> pd.Series:
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise ValueError("the data has no rows: bias metrics need at least one row in each facet")
     if name not in df.columns:
         raise ValueError(f"{role} column {name!r} is not in the data; columns are "
                          f"{list(df.columns)!r}: fix the {argument} argument")
@@ -261,13 +280,14 @@ def column(df: pd.DataFrame, name, role: str, argument: str) -> pd.Series:
     if isinstance(series, pd.DataFrame):
         raise ValueError(f"the data has {series.shape[1]} columns named {name!r}; rename them so "
                          f"the {role} column is unique")
-    return require_complete(series, role)
+    return series
 
 
-def require_complete(series: pd.Series, role: str) -> pd.Series:
-    """Raise ValueError if ``series`` holds NaN/None: Clarify would silently count them as facet *a*
-    or as negative labels."""
-    missing = series.isna().to_numpy()
+def require_complete(series: pd.Series, role: str, missing: np.ndarray | None = None) -> pd.Series:
+    """Raise ValueError if ``series`` holds NaN/None (``missing``: the mask, when already known):
+    Clarify would silently count them as facet *a* or as negative labels."""
+    if missing is None:
+        missing = series.isna().to_numpy()
     if missing.any():
         first = series.index[np.flatnonzero(missing)[0]]
         raise ValueError(f"{role} column {series.name!r} has {int(missing.sum())} missing value(s) "
@@ -289,20 +309,32 @@ def requested_metrics(methods, available: Sequence[str]) -> list[str]:
 
 
 def positive_labels(series: pd.Series, label_values_or_threshold) -> Selection:
-    """Which rows have the positive label; ``None`` is allowed only for a 0/1 or boolean label."""
+    """Which rows have the positive label; ``None`` is allowed only for a 0/1 or boolean label.
+
+    A selection with no positive row raises ValueError: it is almost always a wrong value or type
+    (``">50k"`` for ``">50K"``), which smclarify would silently turn into DPL = 0.
+    """
     if label_values_or_threshold is None:
         label_values_or_threshold = [_default_positive(series)]
-    return select(series, label_values_or_threshold, role="label")
+    selection = select(series, label_values_or_threshold, role="label")
+    if not selection.mask.any():
+        how = (f"is a threshold (label > {selection.threshold}) above every value; cast the column "
+               "to 'category' to match the value itself" if selection.threshold is not None else
+               "matches no value; give positive values the column holds")
+        raise ValueError(f"label_values_or_threshold {label_values_or_threshold!r} selects no row "
+                         f"of label column {series.name!r} (values seen: {_examples(series)!r}): it "
+                         f"{how}")
+    return selection
 
 
 def _default_positive(series: pd.Series):
     if pd.api.types.is_bool_dtype(series.dtype):
         return True
     uniques = pd.unique(series)
-    if _is_numeric(series) and set(uniques.tolist()) <= {0, 1}:
+    if set(np.asarray(uniques).tolist()) <= {0, 1}:
         return 1
-    raise ValueError(f"label column {series.name!r} is not binary (values "
-                     f"{sorted(map(str, uniques))[:6]!r}...): give label_values_or_threshold, "
+    raise ValueError(f"label column {series.name!r} is not a 0/1 or boolean column (values "
+                     f"{_examples(series)!r}): give label_values_or_threshold, "
                      "the positive values (e.g. ['>50K']) or a one-number threshold [t] (label > t)")
 
 
@@ -314,12 +346,15 @@ def group_codes(df: pd.DataFrame, group_variable) -> np.ndarray | None:
         if len(group_variable) != len(df):
             raise ValueError(f"group_variable has {len(group_variable)} rows but the data has "
                              f"{len(df)}; pass a column name or a Series aligned with the data")
-        series = require_complete(group_variable.reset_index(drop=True), "group variable")
+        series = group_variable.reset_index(drop=True)
     else:
-        series = column(df, group_variable, "group variable", "group_variable")
+        series = _existing_column(df, group_variable, "group variable", "group_variable")
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy().astype(np.intp)
-    return pd.factorize(series, sort=True)[0]
+        codes = series.cat.codes.to_numpy().astype(np.intp)
+    else:
+        codes = pd.factorize(series, sort=True)[0]  # NaN -> -1: no separate isna pass
+    require_complete(series, "group variable", missing=codes < 0)
+    return codes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,11 +402,16 @@ def confusion_by_facet(is_d: np.ndarray, is_positive: np.ndarray,
     Without predictions every row counts as predicted negative (only ``positives``, ``negatives``
     and ``n`` are then meaningful).
     """
-    code = is_d.astype(np.intp) * 4 + is_positive.astype(np.intp) * 2
+    code = (_as_bytes(is_d) << 2) | (_as_bytes(is_positive) << 1)  # one byte a row
     if predicted_positive is not None:
-        code += predicted_positive
+        code |= _as_bytes(predicted_positive)
     counts = np.bincount(code, minlength=8).reshape(2, 2, 2).tolist()  # [d][y][y_hat]
     return tuple(Confusion(tp=c[1][1], fp=c[0][1], fn=c[1][0], tn=c[0][0]) for c in counts)
+
+
+def _as_bytes(mask) -> np.ndarray:
+    """A boolean mask as 0/1 bytes, without copying a bool array."""
+    return np.asarray(mask, dtype=bool).view(np.uint8)
 
 
 def divide(numerator: float, denominator: float) -> float:
@@ -499,7 +539,7 @@ def conditional_demographic_disparity(is_d: np.ndarray, is_positive: np.ndarray,
     if is_positive.all():
         raise MetricUndefined("No negative labels in set")
     n_groups = int(groups.max()) + 1
-    code = groups * 4 + is_positive.astype(np.intp) * 2 + is_d
+    code = groups * 4 + ((_as_bytes(is_positive) << 1) | _as_bytes(is_d))
     counts = np.bincount(code, minlength=4 * n_groups).reshape(n_groups, 2, 2)  # [g][y][d]
     accepted_share = _shares(counts[:, 1, 1], counts[:, 1].sum(axis=1))
     rejected_share = _shares(counts[:, 0, 1], counts[:, 0].sum(axis=1))
@@ -720,7 +760,7 @@ _METRICS: dict[str, Callable[[BiasInputs, Confusion, Confusion], float]] = {
 def compute_metrics(names: Sequence[str], inputs: BiasInputs, facet_note: str = "") -> BiasMetrics:
     """Compute ``names`` for one facet selection; undefined metrics become ``None`` + error.
 
-    ``facet_note`` (e.g. "column 'sex' in ['X']") words the empty-facet error.
+    ``facet_note`` (:func:`facet_description`) words the empty-facet error.
     """
     a, d = confusion_by_facet(inputs.is_d, inputs.is_positive, inputs.predicted_positive)
     empty = _empty_facet_error(a, d, facet_note)
@@ -762,10 +802,9 @@ def pretraining_metrics(df: pd.DataFrame, label, facet, label_values_or_threshol
     names = requested_metrics(methods, PRETRAINING_METRICS)
     is_positive = positive_labels(column(df, label, "label", "label"),
                                   label_values_or_threshold).mask
-    facet_series = column(df, facet, "facet", "facet")
-    is_d = select(facet_series, facet_values_or_threshold).mask
-    inputs = BiasInputs(is_d, is_positive, groups=group_codes(df, group_variable))
-    return compute_metrics(names, inputs, _facet_note(facet, facet_values_or_threshold))
+    facet_d = select(column(df, facet, "facet", "facet"), facet_values_or_threshold)
+    inputs = BiasInputs(facet_d.mask, is_positive, groups=group_codes(df, group_variable))
+    return compute_metrics(names, inputs, facet_description(facet, facet_d))
 
 
 def posttraining_metrics(df: pd.DataFrame, label, predicted_label, facet,
@@ -788,12 +827,12 @@ def posttraining_metrics(df: pd.DataFrame, label, predicted_label, facet,
     labels = positive_labels(label_series, label_values_or_threshold)
     predictions = column(df, predicted_label, "predicted label", "predicted_label")
     predicted = predicted_positives(predictions, labels, probability_threshold)
-    is_d = select(column(df, facet, "facet", "facet"), facet_values_or_threshold).mask
-    exclude = (facet, label, predicted_label, group_variable if isinstance(group_variable, str)
-               else None)
-    inputs = BiasInputs(is_d, labels.mask, predicted, group_codes(df, group_variable),
+    facet_d = select(column(df, facet, "facet", "facet"), facet_values_or_threshold)
+    group_column = None if isinstance(group_variable, pd.Series) else group_variable
+    exclude = (facet, label, predicted_label, group_column)
+    inputs = BiasInputs(facet_d.mask, labels.mask, predicted, group_codes(df, group_variable),
                         _features_or_error(df, names, exclude, feature_columns), ft_sign)
-    return compute_metrics(names, inputs, _facet_note(facet, facet_values_or_threshold))
+    return compute_metrics(names, inputs, facet_description(facet, facet_d))
 
 
 def predicted_positives(predictions: pd.Series, labels: Selection,
@@ -807,9 +846,12 @@ def predicted_positives(predictions: pd.Series, labels: Selection,
                              "(numbers) when probability_threshold is given")
         mask = predictions.to_numpy() > probability_threshold
     elif labels.threshold is not None:
+        if not _is_numeric(predictions):
+            raise ValueError(f"the label uses the threshold {labels.threshold!r}, so predicted label "
+                             f"column {predictions.name!r} must be numeric too")
         mask = predictions.to_numpy() > labels.threshold
     else:
-        mask = _value_selection(predictions, list(labels.values), "label").mask
+        mask = _value_selection(predictions, list(labels.values), "predicted label").mask
     if not mask.any():
         raise ValueError(f"no positive prediction in column {predictions.name!r}: Clarify cannot "
                          "compute post-training metrics without one; check the predicted labels "
@@ -826,5 +868,8 @@ def _features_or_error(df, names, exclude, feature_columns):
         return undefined
 
 
-def _facet_note(facet, values_or_threshold) -> str:
-    return f"column {facet!r} in {values_or_threshold!r}"
+def facet_description(facet, selection: Selection) -> str:
+    """How an error message names facet d: "column 'sex' in ['F']" or "column 'age' > 40"."""
+    if selection.threshold is not None:
+        return f"column {facet!r} > {selection.threshold}"
+    return f"column {facet!r} in {list(selection.values)!r}"

@@ -46,6 +46,7 @@ from botocore.response import StreamingBody
 
 from . import data
 from .clock import SimClock, format_inference_time, hour_floor
+from .metrics import put_metrics
 from .model import as_model_input, download_model, split_s3_uri, upload_model
 
 NAMESPACE = "AWS/SageMaker"
@@ -54,7 +55,6 @@ CSV = "text/csv"
 JSON = "application/json"
 SUPPORTED_CONTENT_TYPES = (CSV, JSON)
 SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
-_METRICS_PER_CALL = 500
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,10 +318,7 @@ class MetricBuffer:
         """Send everything buffered; returns the number of datapoints sent."""
         items = [self._datum(name, minute, entry)
                  for (name, minute), entry in sorted(self.stats.items())]
-        for start in range(0, len(items), _METRICS_PER_CALL):
-            cloudwatch.put_metric_data(Namespace=NAMESPACE,
-                                       MetricData=items[start:start + _METRICS_PER_CALL])
-            self.calls += 1
+        self.calls += put_metrics(cloudwatch, NAMESPACE, items)
         self.stats.clear()
         return len(items)
 

@@ -126,12 +126,15 @@ class Sandbox:
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> "Sandbox":
-        """Check the guard, install fake credentials, and start moto. Returns ``self``."""
+        """Check the guard, install fake credentials, start moto on an empty account; returns ``self``."""
         guard()
         self._install_fake_environment()
         if self.mode == "inprocess":
             self._mock = mock_aws()
             self._mock.start()
+            # moto's state is process-wide and only reset when the *first* mock starts: a sandbox
+            # left running (a re-run notebook cell, a failed test) would leak its resources.
+            self.reset()
         else:
             port = _free_port()
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -142,7 +142,8 @@ def test_missing_values_and_completeness():
     assert num["numerical_statistics"]["common"] == {"num_present": 3, "num_missing": 1}
     assert text["string_statistics"]["common"] == {"num_present": 2, "num_missing": 2}  # "" is null
     assert text["string_statistics"]["distribution"]["categorical"]["buckets"] == [{"value": "a", "count": 2}]
-    assert [f["completeness"] for f in constraints["features"]] == [0.75, 0.5]
+    expected = [baseline.suggested_completeness(0.75), baseline.suggested_completeness(0.5)]
+    assert [f["completeness"] for f in constraints["features"]] == expected
 
 
 def test_numerical_statistics_values():
@@ -368,8 +369,17 @@ def test_write_baseline_refuses_malformed_documents_and_uris(s3):
 
 
 def test_completeness_constraint_is_a_float_fraction():
-    _, constraints = baseline.suggest_baseline(pd.DataFrame({"a": [1.0] * 3 + [math.nan]}))
-    assert constraints["features"][0]["completeness"] == 0.75
+    _, constraints = baseline.suggest_baseline(pd.DataFrame({"a": [1.0] * 3 + [math.nan]}),
+                                               window_rows=10_000)
+    assert constraints["features"][0]["completeness"] == pytest.approx(0.75 - 4 * math.sqrt(0.75 * 0.25 / 10_000))
+
+
+def test_suggested_completeness_is_a_lower_bound_sized_for_the_window():
+    assert baseline.suggested_completeness(1.0) == 1.0  # complete columns: exactly as AWS suggests
+    bound = baseline.suggested_completeness(0.9436, window_rows=100)
+    assert bound == pytest.approx(0.9436 - 4 * math.sqrt(0.9436 * 0.0564 / 100))
+    assert bound < baseline.suggested_completeness(0.9436, window_rows=1000) < 0.9436
+    assert baseline.suggested_completeness(0.01, window_rows=1) == 0.0
 
 
 def test_fast_bucket_index_equals_searchsorted_on_awkward_ranges():
