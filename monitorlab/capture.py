@@ -53,9 +53,12 @@ class CaptureWindow:
 
 
 def hour_prefix(destination_s3_uri: str, endpoint: str, variant: str, hour: datetime) -> str:
-    """The S3 key prefix of one capture hour: ``{prefix}/{endpoint}/{variant}/yyyy/mm/dd/hh/``."""
+    """The S3 key prefix of one capture hour: ``{prefix}/{endpoint}/{variant}/yyyy/mm/dd/hh/``.
+
+    ``hour`` may be any time in any time zone: the prefix is that of its UTC hour.
+    """
     _, prefix = split_s3_uri(destination_s3_uri.rstrip("/"))
-    parts = [p for p in (prefix, endpoint, variant, f"{hour:%Y/%m/%d/%H}") if p]
+    parts = [p for p in (prefix, endpoint, variant, f"{hour_floor(hour):%Y/%m/%d/%H}") if p]
     return "/".join(parts) + "/"
 
 
@@ -125,6 +128,8 @@ def _parse_line(line: str, width: int):
         record = json.loads(line)
     except json.JSONDecodeError as error:
         return ("problem", "bad_json", str(error))
+    if not isinstance(record, dict):
+        return ("problem", "missing_key", f"the line is a JSON {type(record).__name__}, not a record")
     try:
         capture = record["captureData"]
         meta = record["eventMetadata"]
@@ -132,7 +137,7 @@ def _parse_line(line: str, width: int):
         time_text = meta["inferenceTime"]
     except (KeyError, TypeError) as error:
         return ("problem", "missing_key", f"no {error} in the record")
-    if "endpointInput" not in capture and "endpointOutput" not in capture:
+    if not isinstance(capture, dict) or not ({"endpointInput", "endpointOutput"} & set(capture)):
         return ("problem", "missing_key", "captureData has neither endpointInput nor endpointOutput")
     try:
         moment = pd.Timestamp(as_utc(time_text))
@@ -165,6 +170,8 @@ def decode_payload(payload: dict) -> str:
         encoding, text = payload["encoding"], payload["data"]
     except (KeyError, TypeError) as error:
         raise _LineProblem("missing_key", f"payload has no {error}") from None
+    if not isinstance(text, str):
+        raise _LineProblem("missing_key", f"payload data must be a string, got {type(text).__name__}")
     if encoding in ("CSV", "JSON"):
         return text
     if encoding == "BASE64":

@@ -80,11 +80,10 @@ def data_capture_config(destination_s3_uri: str, *, sampling_percentage: int = 2
     }
     if kms_key_id:
         config["KmsKeyId"] = kms_key_id
-    if csv_content_types is not None or json_content_types is not None:
-        config["CaptureContentTypeHeader"] = {
-            "CsvContentTypes": list(csv_content_types or []),
-            "JsonContentTypes": list(json_content_types or []),
-        }
+    header = {key: list(types) for key, types in (("CsvContentTypes", csv_content_types),
+                                                   ("JsonContentTypes", json_content_types)) if types}
+    if header:  # the API requires 1-10 entries in each list it is given: omit empty ones
+        config["CaptureContentTypeHeader"] = header
     return config
 
 

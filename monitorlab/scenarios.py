@@ -28,6 +28,11 @@ Scenarios (:data:`SCENARIOS`):
     married people (``relationship`` Husband/Wife) with income >50K drop to <=50K with probability
     0.6, and never-married people rise to >50K with probability 0.3. Only labels change, so a
     data-quality monitor sees nothing and a model-quality monitor does.
+``attribution_drift``
+    An upstream cache bug sends ``capital_loss`` = 1902 (its most common non-zero value) in every
+    request. The model leans on it, so ``capital_loss`` jumps to the top of the SHAP ranking
+    (NDCG about 0.79 against the training baseline). Freezing a weak feature, or
+    ``marital_status``, barely moves the ranking: see module 07.
 """
 
 from __future__ import annotations
@@ -120,6 +125,11 @@ def _concept_drift(frame, affected, rng, pool):
     return frame
 
 
+def _stuck_capital_loss(frame, affected, rng, pool):
+    frame.loc[affected, "capital_loss"] = 1902
+    return frame
+
+
 # name -> (change function, changed features, label changed, description)
 SCENARIOS: dict[str, tuple[Callable | None, tuple[str, ...], bool, str]] = {
     "none": (None, (), False, "no change"),
@@ -132,6 +142,8 @@ SCENARIOS: dict[str, tuple[Callable | None, tuple[str, ...], bool, str]] = {
     "label_shift": (_label_shift, (), True, "the share of >50K rises to 50% (P(x|y) unchanged)"),
     "concept_drift": (_concept_drift, (), True,
                       "marriage stops predicting high income (inputs unchanged)"),
+    "attribution_drift": (_stuck_capital_loss, ("capital_loss",), False,
+                          "an upstream cache bug sends capital_loss=1902 in every request"),
 }
 
 

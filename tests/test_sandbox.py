@@ -147,3 +147,11 @@ def test_server_mode_state_is_shared_with_another_process():
 def test_attach_refuses_a_remote_url():
     with pytest.raises(RealAWSRefused):
         Sandbox.attach("https://sagemaker.us-east-1.amazonaws.com")
+
+
+def test_generated_ids_are_the_same_every_run():
+    arns = []
+    for mode in ("inprocess", "inprocess", "server"):
+        with Sandbox(mode=mode) as box:
+            arns.append(box.bootstrap().kms_key_arn)
+    assert arns[0] == arns[1] == arns[2]
