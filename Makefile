@@ -21,7 +21,7 @@ lab: $(STAMP)
 
 ## test: the whole test suite
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2
 
 ## demo: run every lecture headless, regenerate the labs, autograde the bundled demo submissions
 demo: $(STAMP)

@@ -1,0 +1,199 @@
+"""Autograding many submissions: in parallel worker processes, each in its own sandbox.
+
+1. For every lab submitted, ``generate`` runs once into a temporary folder: it gives the release
+   and a gradebook holding the lab's cells and hidden tests; the source copy is then deleted.
+2. Each submission is read first: a file that is not a notebook gets score 0 and an error note
+   without starting anything.
+3. Each valid submission is graded by ``python -m grader.worker`` in a fresh sandbox folder
+   (release + submission + a copy of the gradebook; never the solutions), in the grading
+   environment (fake AWS credentials, see ``grader.environment``), with the per-cell timeout.
+   ``jobs`` workers run at once. A worker that outlives its wall-clock limit
+   (``timeout * (code cells + 2) + 60`` seconds) is killed with its kernel, and its submission
+   gets score 0 and an error note; nothing a submission does can stop the others.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from grader import layout
+from grader.environment import ensure_venv_on_path, grading_env
+from grader.generate import GenerateError, generate_lab
+from grader.notebooks import NotebookError, read_notebook, task_points
+from grader.results import SubmissionResult, failed, sort_results
+from grader.submissions import Submission
+from grader.sync import compare_folders
+
+WALL_SLACK = 60
+_RUNNING: set[subprocess.Popen] = set()  # workers started by this process and not yet finished
+
+
+@dataclass
+class PreparedLab:
+    """A lab ready for grading: release folder, gradebook, points per task, code cell count."""
+
+    lab: str
+    release: Path | None = None
+    gradebook: Path | None = None
+    points: dict[str, float] = field(default_factory=dict)
+    code_cells: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int, jobs: int = 2,
+                      feedback_dir: Path | None = None, progress=None) -> list[SubmissionResult]:
+    """Grade every submission; return one result each, sorted by student and lab.
+
+    ``progress(message)`` is called with one line per lab prepared and per submission graded.
+    """
+    ensure_venv_on_path()
+    progress = progress or (lambda message: None)
+    with tempfile.TemporaryDirectory(prefix="monitorlab-autograde-") as tmp:
+        tmp = Path(tmp)
+        labs = {lab: prepare_lab(root, lab, tmp / "prep" / lab)
+                for lab in sorted({s.lab for s in submissions})}
+        for prepared in labs.values():
+            for warning in prepared.warnings:
+                progress(f"warning: {warning}")
+        results = []
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(grade_one, sub, labs[sub.lab], tmp / f"sub{i:05d}",
+                                   timeout, feedback_dir)
+                       for i, sub in enumerate(submissions)]
+            try:
+                for done, future in enumerate(as_completed(futures), 1):
+                    results.append(future.result())
+                    progress(_progress_line(results[-1], done, len(futures)))
+            except KeyboardInterrupt:  # Ctrl-C: workers run in their own sessions; stop them
+                for future in futures:
+                    future.cancel()
+                _stop_running_workers()
+                raise
+    return sort_results(results)
+
+
+def prepare_lab(root: Path, lab: str, workdir: Path) -> PreparedLab:
+    """Generate ``lab`` into ``workdir`` for grading, or explain why it cannot be graded."""
+    known = layout.list_labs(root)
+    if lab not in known:
+        return PreparedLab(lab, error=f"no lab named {lab} in {root / layout.SOURCE_DIR} "
+                                      f"(labs there: {', '.join(known) or 'none'})")
+    workdir.mkdir(parents=True)
+    try:
+        generated = generate_lab(root, lab, workdir)
+    except (GenerateError, NotebookError) as exc:
+        return PreparedLab(lab, error=str(exc))
+    release_nb = read_notebook(generated.release / f"{lab}.ipynb")
+    warnings = []
+    if compare_folders(generated.release, layout.release_dir(root, lab), root):
+        warnings.append(f"{layout.RELEASE_DIR}/{lab} is not what generate makes of "
+                        f"{layout.SOURCE_DIR}/{lab}; grading against the current source "
+                        "(run `python -m grader check-sync`)")
+    return PreparedLab(lab, generated.release, generated.gradebook, task_points(release_nb),
+                       sum(c.cell_type == "code" for c in release_nb.cells), warnings=warnings)
+
+
+def grade_one(sub: Submission, prepared: PreparedLab, sandbox: Path, timeout: int,
+              feedback_dir: Path | None) -> SubmissionResult:
+    """Grade one submission in ``sandbox`` (a new folder) through a worker process."""
+    base = dict(student=sub.student, lab=sub.lab, notebook=str(sub.notebook))
+    if prepared.error:
+        return failed(error=prepared.error, **base)
+    try:
+        read_notebook(sub.notebook)
+    except NotebookError as exc:
+        return failed(error=str(exc), points=prepared.points, **base)
+    sandbox.mkdir(parents=True)
+    job = make_job(sub, prepared, sandbox, timeout, feedback_dir)
+    wall = timeout * (prepared.code_cells + 2) + WALL_SLACK
+    return run_worker(job, wall, prepared.points)
+
+
+def make_job(sub: Submission, prepared: PreparedLab, sandbox: Path, timeout: int,
+             feedback_dir: Path | None) -> dict:
+    """The job file ``grader.worker`` reads."""
+    return {
+        "student": sub.student, "lab": sub.lab, "notebook": str(sub.notebook.resolve()),
+        "release": str(prepared.release), "gradebook": str(prepared.gradebook),
+        "points": prepared.points, "timeout": int(timeout), "sandbox": str(sandbox / "box"),
+        "result": str(sandbox / "result.json"),
+        "feedback": str(feedback_dir / sub.student / sub.lab) if feedback_dir else None,
+    }
+
+
+def run_worker(job: dict, wall: float, points: dict[str, float]) -> SubmissionResult:
+    """Run ``python -m grader.worker`` on ``job``; a result even if the worker dies or hangs."""
+    sandbox = Path(job["result"]).parent
+    Path(job["sandbox"]).mkdir()
+    job_file, log_file = sandbox / "job.json", sandbox / "worker.log"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    base = dict(student=job["student"], lab=job["lab"], notebook=job["notebook"], points=points)
+    started = time.monotonic()
+    with log_file.open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "grader.worker", str(job_file)],
+                                cwd=sandbox, env=grading_env(sandbox / "scratch"),
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        _RUNNING.add(proc)
+        try:
+            proc.wait(timeout=wall)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc)
+            return failed(error=f"grading took longer than the {wall:.0f} s limit and was "
+                                "stopped (an answer that never finishes?)",
+                          seconds=time.monotonic() - started, log=_tail(log_file), **base)
+        finally:
+            _RUNNING.discard(proc)
+    result_file = Path(job["result"])
+    if not result_file.is_file():
+        return failed(error=f"the grading process exited with code {proc.returncode} before "
+                            "writing a result", seconds=time.monotonic() - started,
+                      log=_tail(log_file), **base)
+    result = SubmissionResult.from_dict(json.loads(result_file.read_text(encoding="utf-8")))
+    shutil.rmtree(job["sandbox"], ignore_errors=True)  # free disk space during long batches
+    return result
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """Kill a worker and every process it started (its kernel runs in another session)."""
+    try:
+        family = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    for p in family:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    proc.kill()
+    proc.wait()
+    psutil.wait_procs(family, timeout=5)
+
+
+def _stop_running_workers() -> None:
+    """Kill every worker still running (and its kernel)."""
+    for proc in list(_RUNNING):
+        kill_tree(proc)
+
+
+def _tail(path: Path, chars: int = 4000) -> str:
+    """The end of a log file."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
+def _progress_line(result: SubmissionResult, done: int, total: int) -> str:
+    """One line about a graded submission."""
+    status = f"ERROR: {result.error}" if result.error else f"{result.score:g}/{result.max_score:g}"
+    return f"[{done}/{total}] {result.student} {result.lab}: {status} ({result.seconds:.1f} s)"

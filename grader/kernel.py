@@ -1,0 +1,55 @@
+"""The kernel that runs learner code: always this interpreter (``sys.executable``).
+
+A notebook's metadata names a kernel (``python3``, or whatever the author's Jupyter had), and
+Jupyter resolves that name through the kernelspec search path, where a user-level
+``~/.local/share/jupyter/kernels/python3`` can shadow the project's venv. Grading must not
+depend on that: ``VenvKernelManager`` ignores the name and starts ``sys.executable -m
+ipykernel_launcher``, so the kernel sees exactly the packages of the Python that grades.
+Its environment is the one it is given (or the starting process's), made offline: every
+``AWS_*`` variable of the caller dropped, fake credentials set (``grader.environment``). So
+even ``nbgrader autograde`` run by hand from an instructor's shell cannot reach a real account.
+"""
+
+import os
+import sys
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from nbgrader.preprocessors import Execute
+
+from grader.environment import offline_aws
+
+
+def venv_kernel_spec() -> KernelSpec:
+    """The kernelspec of an IPython kernel running on ``sys.executable``."""
+    return KernelSpec(
+        argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+              "-f", "{connection_file}"],
+        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (grader)",
+        language="python",
+        metadata={},
+    )
+
+
+class VenvKernelManager(AsyncKernelManager):
+    """An async kernel manager whose kernel is always ``sys.executable``, whatever its name."""
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        """Return the venv kernelspec instead of looking the kernel name up."""
+        if self._kernel_spec is None:
+            self._kernel_spec = venv_kernel_spec()
+        return self._kernel_spec
+
+    async def _async_pre_start_kernel(self, **kw):
+        """Start the kernel with an offline copy of the environment it would get."""
+        kw["env"] = offline_aws(dict(kw.get("env") or os.environ))
+        return await super()._async_pre_start_kernel(**kw)
+
+
+class VenvExecute(Execute):
+    """nbgrader's Execute preprocessor, running cells in a ``VenvKernelManager`` kernel."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", VenvKernelManager)
+        super().__init__(*args, **kwargs)

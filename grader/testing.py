@@ -1,0 +1,136 @@
+"""Library API for tests: build submissions from answers and grade them like the CLI does.
+
+    from grader.notebooks import write_notebook
+    from grader.testing import apply_answers, grade_notebook, release_notebook, solution_answers
+
+    lab = "labNN_topic"  # grade ids below are illustrative: use your lab's
+    nb = apply_answers(release_notebook(lab),
+                       {**solution_answers(lab), "q3-answer": 'answer = "B"'})
+    write_notebook(nb, tmp_path / f"{lab}.ipynb")
+    result = grade_notebook(tmp_path / f"{lab}.ipynb", lab)
+    assert result.per_task["q3-tests"] == (0.0, 1.0)    # (points, max)
+
+``grade_cases(lab)`` grades the solution, the untouched release and every ``grader/cases`` case
+in one batch and returns each result with its expected score.
+
+``grade_notebook`` and ``grade_notebooks`` run ``grader.autograde`` (the path of
+``python -m grader autograde``): same sandbox, same environment, same nbgrader.
+"""
+
+import copy
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from grader import layout
+from grader.autograde import grade_submissions
+from grader.cases import Case, load_cases
+from grader.notebooks import answer_cells, grade_id, read_notebook, without_solution_markers
+from grader.notebooks import task_points, write_notebook
+from grader.results import SubmissionResult
+from grader.settings import DEFAULT_CELL_TIMEOUT
+from grader.submissions import Submission
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """A graded notebook: total, maximum, ``per_task`` (grade_id -> (points, max)), error."""
+
+    total: float
+    max_total: float
+    per_task: dict[str, tuple[float, float]]
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+    messages: dict[str, str] | None = None
+
+    @classmethod
+    def from_result(cls, result: SubmissionResult) -> "GradeResult":
+        """Convert an autograde result."""
+        return cls(total=result.score, max_total=result.max_score,
+                   per_task={t.grade_id: (t.points, t.max_points) for t in result.tasks},
+                   error=result.error, notes=tuple(result.notes),
+                   messages={t.grade_id: t.message for t in result.tasks})
+
+
+def grade_notebook(notebook_path: Path | str, lab: str, *, root: Path | str | None = None,
+                   timeout: int = DEFAULT_CELL_TIMEOUT) -> GradeResult:
+    """Autograde one notebook as a submission of ``lab``."""
+    return grade_notebooks({"learner": notebook_path}, lab, root=root, timeout=timeout)["learner"]
+
+
+def grade_notebooks(notebooks: dict[str, Path | str], lab: str, *,
+                    root: Path | str | None = None, timeout: int = DEFAULT_CELL_TIMEOUT,
+                    jobs: int = 2) -> dict[str, GradeResult]:
+    """Autograde several notebooks of one lab in one run; keys are names (used as students)."""
+    subs = [Submission(name, lab, Path(path)) for name, path in notebooks.items()]
+    results = grade_submissions(subs, layout.course_root(root), timeout=timeout, jobs=jobs)
+    return {r.student: GradeResult.from_result(r) for r in results}
+
+
+def release_notebook(lab: str, *, root: Path | str | None = None) -> NotebookNode:
+    """The released notebook ``labs/<lab>/<lab>.ipynb``."""
+    return read_notebook(layout.release_notebook(layout.course_root(root), lab))
+
+
+def solution_answers(lab: str, *, root: Path | str | None = None) -> dict[str, str]:
+    """``grade_id -> source`` of every answer cell of the solution, markers removed."""
+    nb = read_notebook(layout.source_notebook(layout.course_root(root), lab))
+    return {grade_id(cell): without_solution_markers(cell.source) for cell in answer_cells(nb)}
+
+
+def apply_answers(release_nb: NotebookNode | Path | str,
+                  replacements: dict[str, str]) -> NotebookNode:
+    """A copy of the released notebook with answer cells' sources replaced (by grade_id).
+
+    Raises ``KeyError`` naming the grade ids that are not answer cells of the notebook.
+    """
+    nb = read_notebook(release_nb) if isinstance(release_nb, (str, Path)) else release_nb
+    nb = copy.deepcopy(nb)
+    cells = {grade_id(cell): cell for cell in answer_cells(nb)}
+    unknown = sorted(set(replacements) - set(cells))
+    if unknown:
+        raise KeyError(f"no answer cell with grade_id {', '.join(unknown)}; answer cells are: "
+                       f"{', '.join(cells) or '(none)'} (test cells cannot be replaced: "
+                       "autograde restores them)")
+    for gid, source in replacements.items():
+        cells[gid].source = source
+    return nb
+
+
+def case_notebooks(lab: str, dest: Path, *, root: Path | str | None = None,
+                   cases: list[Case] | None = None) -> dict[str, tuple[Path, float]]:
+    """Write the lab's demo submissions under ``dest/<name>/<lab>/<lab>.ipynb``.
+
+    Returns ``name -> (path, expected score)`` for ``solution`` (full marks), ``untouched``
+    (the release as it is: 0) and every case of ``grader/cases/<lab>.py`` (or ``cases``).
+    """
+    root = layout.course_root(root)
+    release = release_notebook(lab, root=root)
+    answers = solution_answers(lab, root=root)
+    built = {"solution": (apply_answers(release, answers), sum(task_points(release).values())),
+             "untouched": (release, 0.0)}
+    for case in load_cases(root, lab) if cases is None else cases:
+        built[case.name] = (apply_answers(release, {**answers, **case.replacements}),
+                            float(case.expected_score))
+    out = {}
+    for name, (nb, expected) in built.items():
+        path = Path(dest) / name / lab / f"{lab}.ipynb"
+        write_notebook(nb, path)
+        out[name] = (path, expected)
+    return out
+
+
+def grade_cases(lab: str, *, root: Path | str | None = None,
+                timeout: int = DEFAULT_CELL_TIMEOUT,
+                jobs: int = 2) -> dict[str, tuple[GradeResult, float]]:
+    """Grade the solution, the untouched release and every case of ``lab``.
+
+    Returns ``name -> (result, expected score)``; a test asserts they agree.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"monitorlab-cases-{lab}-") as tmp:
+        built = case_notebooks(lab, Path(tmp), root=root)
+        graded = grade_notebooks({name: path for name, (path, _) in built.items()}, lab,
+                                 root=root, timeout=timeout, jobs=jobs)
+    return {name: (graded[name], expected) for name, (_, expected) in built.items()}

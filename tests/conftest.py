@@ -1,0 +1,1 @@
+"""Shared pytest configuration for the MonitorLab test suite (keep it small; add fixtures below)."""
