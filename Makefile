@@ -15,9 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## lab: start JupyterLab on the course (nbgrader extensions enabled) and print the URL
+# Jupyter refuses to run as root without --allow-root (containers and CI machines run as root).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_ARGS ?=
+
 lab: $(STAMP)
 	@echo "MonitorLab: open the URL JupyterLab prints below (course/ holds the lectures, labs/ the labs)."
-	cd grader && ../$(VENV)/bin/jupyter lab --no-browser --ServerApp.root_dir=.. --ip=127.0.0.1
+	cd grader && ../$(VENV)/bin/jupyter lab --no-browser --ServerApp.root_dir=.. --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
 ## test: the whole test suite
 test: $(STAMP)
