@@ -42,9 +42,9 @@ check-sync: $(STAMP)
 grade: $(STAMP)
 	$(PY) -m grader autograde $(DIR)
 
+## bench: every benchmark in benchmarks/ (figures and ratios against their targets)
 bench: $(STAMP)
-	$(PY) benchmarks/capture_roundtrip.py
-	$(PY) benchmarks/notebooks.py
+	for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache
