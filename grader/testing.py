@@ -134,3 +134,64 @@ def grade_cases(lab: str, *, root: Path | str | None = None,
         graded = grade_notebooks({name: path for name, (path, _) in built.items()}, lab,
                                  root=root, timeout=timeout, jobs=jobs)
     return {name: (graded[name], expected) for name, (_, expected) in built.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers every lab's tests use (tests/test_labNN_*.py)
+# --------------------------------------------------------------------------------------------
+
+def execute_headless(path: Path | str, workdir: Path | str, *, timeout: int = 120,
+                     as_grader: bool = False) -> NotebookNode:
+    """Run a notebook top to bottom in a fresh venv kernel with fake AWS credentials.
+
+    ``as_grader=True`` uses the grader's exact environment (``MPLBACKEND=Agg``: no inline
+    figures); the default keeps matplotlib's inline backend, as a learner sees the notebook.
+    """
+    from grader.environment import grading_env
+    from grader.execute import execute_notebook
+
+    workdir = Path(workdir)
+    env = grading_env(workdir / "scratch")
+    if not as_grader:
+        env.pop("MPLBACKEND", None)
+    return execute_notebook(read_notebook(Path(path)), workdir, timeout=timeout, env=env)
+
+
+def notebook_problems(nb: NotebookNode) -> list[str]:
+    """Every error and every stderr write in an executed notebook (a test cell with either scores 0)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                found.append(f"cell {index}: {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                found.append(f"cell {index} wrote to stderr: {output.text[:200]}")
+    return found
+
+
+def short_of_full_marks(nb: NotebookNode) -> dict[str, tuple[float, float]]:
+    """``{grade_id: (points, max)}`` for every test cell of an executed notebook below full marks."""
+    from nbgrader.utils import determine_grade, is_grade
+
+    short = {}
+    for cell in filter(is_grade, nb.cells):
+        if cell.cell_type != "code" or cell.metadata.nbgrader.get("solution"):
+            continue
+        points, maximum = determine_grade(cell)
+        if points != maximum:
+            short[grade_id(cell)] = (points, maximum)
+    return short
+
+
+def hidden_test_source(lab: str, *, root: Path | str | None = None) -> str:
+    """The ``### BEGIN/END HIDDEN TESTS`` blocks of a source lab, concatenated (for literal checks)."""
+    nb = read_notebook(layout.source_notebook(layout.course_root(root), lab))
+    blocks = []
+    for cell in nb.cells:
+        text = cell.source
+        while "### BEGIN HIDDEN TESTS" in text:
+            start = text.index("### BEGIN HIDDEN TESTS")
+            end = text.index("### END HIDDEN TESTS", start)
+            blocks.append(text[start:end])
+            text = text[end + 1:]
+    return "\n".join(blocks)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from grader.cases import load_cases
-from grader.testing import apply_answers, grade_notebooks, release_notebook, solution_answers
+from grader.testing import (apply_answers, execute_headless, grade_notebooks, hidden_test_source,
+                            notebook_problems, release_notebook, short_of_full_marks,
+                            solution_answers)
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab00_orientation"
@@ -20,30 +21,8 @@ FULL_MARKS = 17.0
 CASES = {case.name: case for case in load_cases(ROOT, LAB)}
 
 
-def _execute(path: Path, timeout: int = 120) -> nbformat.NotebookNode:
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return nb
-
-
-def _stderr(nb) -> list[str]:
-    return [o.text for c in nb.cells if c.cell_type == "code" for o in c.outputs
-            if o.output_type == "stream" and o.name == "stderr"]
-
-
 def _hidden_source() -> str:
-    """The hidden-test blocks of the source lab, concatenated."""
-    nb = nbformat.read(SOURCE, as_version=4)
-    blocks = []
-    for cell in nb.cells:
-        text = cell.source
-        while "### BEGIN HIDDEN TESTS" in text:
-            start = text.index("### BEGIN HIDDEN TESTS")
-            end = text.index("### END HIDDEN TESTS", start)
-            blocks.append(text[start:end])
-            text = text[end + 1:]
-    return "\n".join(blocks)
+    return hidden_test_source(LAB)
 
 
 def _cell(nb_path: Path, grade_id: str) -> str:
@@ -94,16 +73,16 @@ def test_grading_first_batch(tmp_path):
 
 # -- (1) the notebooks run headless ------------------------------------------------------------
 
-def test_lecture_runs_headless_without_errors():
-    nb = _execute(LECTURE)
-    assert not _stderr(nb), _stderr(nb)
+def test_lecture_runs_headless_without_errors(tmp_path):
+    nb = execute_headless(LECTURE, tmp_path)
+    assert notebook_problems(nb) == []
     assert any(o.output_type == "display_data" and "image/png" in o.get("data", {})
                for c in nb.cells if c.cell_type == "code" for o in c.outputs), "the figure is missing"
 
 
-def test_solution_runs_headless_and_every_check_cell_scores_full():
-    nb = _execute(SOURCE)
-    assert not _stderr(nb), _stderr(nb)
+def test_solution_runs_headless_and_every_check_cell_scores_full(tmp_path):
+    nb = execute_headless(SOURCE, tmp_path)
+    assert notebook_problems(nb) == [] and short_of_full_marks(nb) == {}
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and cell.cell_type == "code":

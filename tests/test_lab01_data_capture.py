@@ -13,8 +13,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from nbformat import NotebookNode
 
+from grader.testing import execute_headless, notebook_problems, short_of_full_marks
 from monitorlab import data
 from monitorlab.capture import hour_prefix, parse_capture_files
 from monitorlab.clock import SimClock, as_utc, hour_floor
@@ -149,26 +149,6 @@ def lab_window_literals() -> dict[str, float]:
 # 1. The lecture and the solution run headless
 # --------------------------------------------------------------------------------------------
 
-def _run(path: Path, tmp_path: Path) -> NotebookNode:
-    from grader.environment import grading_env
-    from grader.execute import execute_notebook
-    from grader.notebooks import read_notebook
-
-    nb = read_notebook(path)
-    return execute_notebook(nb, tmp_path, timeout=120, env=grading_env(tmp_path / "scratch"))
-
-
-def _stderr_or_errors(nb: NotebookNode) -> list[str]:
-    found = []
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                found.append(f"cell {index}: {output.ename}: {output.evalue}")
-            elif output.output_type == "stream" and output.name == "stderr":
-                found.append(f"cell {index} wrote to stderr: {output.text[:200]}")
-    return found
-
-
 @pytest.mark.parametrize("path", [LECTURE, SOLUTION], ids=["lecture", "solution"])
 def test_notebook_runs_headless_without_errors(path, tmp_path):
     from grader.notebooks import read_notebook
@@ -176,14 +156,10 @@ def test_notebook_runs_headless_without_errors(path, tmp_path):
     committed = read_notebook(path)
     assert all(not c.get("outputs") for c in committed.cells if c.cell_type == "code"), \
         f"{path.name} is committed with outputs: run python -m grader strip {path}"
-    nb = _run(path, tmp_path)
-    assert _stderr_or_errors(nb) == []
+    nb = execute_headless(path, tmp_path)
+    assert notebook_problems(nb) == []
     if path == SOLUTION:  # every test cell ends with its full points
-        from nbgrader.utils import determine_grade, is_grade
-
-        for cell in filter(is_grade, nb.cells):
-            points, maximum = determine_grade(cell)
-            assert points == maximum, (cell.metadata.nbgrader["grade_id"], cell.outputs)
+        assert short_of_full_marks(nb) == {}
 
 
 # --------------------------------------------------------------------------------------------
