@@ -41,11 +41,18 @@ import warnings
 import numpy as np
 import pandas as pd
 
-with warnings.catch_warnings():
-    # shap 0.51 warns about matplotlib colormap methods on import; in an nbgrader test cell any
-    # stderr output costs the cell its points, so the import is kept quiet.
-    warnings.simplefilter("ignore")
-    import shap
+
+
+def _shap():
+    """Import shap on first use: it takes 3-6 s, which labs that only compute NDCG should not pay.
+
+    shap 0.51 warns about matplotlib colormap methods on import; in an nbgrader test cell any
+    stderr output costs the cell its points, so the import is kept quiet.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import shap
+    return shap
 from botocore.exceptions import BotoCoreError, ClientError
 from scipy.stats import spearmanr
 from sklearn.compose import ColumnTransformer
@@ -225,12 +232,12 @@ class FeatureExplainer:
 
     def _tree_explainer(self, background):
         if self.output == "log_odds":
-            return shap.TreeExplainer(self.classifier)
+            return _shap().TreeExplainer(self.classifier)
         if background is None or len(background) == 0:
             raise ValueError("output='probability' needs background rows (e.g. a seeded sample of "
                              "the training data): pass background=frame")
         matrix = self.preprocess.transform(as_model_input(background))
-        return shap.TreeExplainer(self.classifier, matrix, model_output="probability",
+        return _shap().TreeExplainer(self.classifier, matrix, model_output="probability",
                                   feature_perturbation="interventional")
 
     def explain(self, frame: pd.DataFrame) -> Attributions:
@@ -772,7 +779,7 @@ def _kernel_global(model, codes, levels, n, nsamples, seed) -> dict[str, float]:
     state = np.random.get_state()
     np.random.seed(seed)
     try:
-        explainer = shap.KernelExplainer(predict, codes[n:])
+        explainer = _shap().KernelExplainer(predict, codes[n:])
         phi = explainer.shap_values(codes[:n], nsamples=nsamples, l1_reg=False, silent=True)
     finally:
         np.random.set_state(state)

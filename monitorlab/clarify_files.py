@@ -323,7 +323,8 @@ def _with_headers(df: pd.DataFrame, headers) -> pd.DataFrame:
         raise ValueError(f"expected a pandas DataFrame, got {type(df).__name__}")
     if headers is None or all(h in df.columns for h in headers):
         return df
-    if isinstance(df.columns, pd.RangeIndex) and len(headers) == df.shape[1]:
+    unnamed = list(df.columns) == list(range(df.shape[1]))  # read_csv(header=None) gives 0..n-1
+    if unnamed and len(headers) == df.shape[1]:
         return df.set_axis(headers, axis=1)
     raise ValueError(f"headers {headers!r} do not match the data's columns {list(df.columns)!r}: "
                      "give a data frame with those columns, or one without names and as many "

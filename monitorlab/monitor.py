@@ -108,10 +108,15 @@ class Schedule:
 class ScheduleRunner:
     """Replays schedules over simulated time: ``runner.run(until=...)`` runs every due execution."""
 
-    def __init__(self, clock):
+    def __init__(self, clock, start=None):
+        """``start``: executions scheduled after this moment are due (default: ``clock.now()``).
+
+        Pass the traffic's start when the runner is created after replaying traffic, or the
+        replayed hours are already in the past and never analysed.
+        """
         self.clock = clock
         self.schedules: dict[str, Schedule] = {}
-        self._last_run = clock.now()
+        self._last_run = as_utc(start) if start is not None else clock.now()
 
     def add(self, schedule: Schedule) -> Schedule:
         if schedule.name in self.schedules:

@@ -329,3 +329,19 @@ def test_cloudwatch_metric_data_from_the_real_fixture():
         f"bias_metric_{n}" for n in ("CDDL", "CI", "DPL", "JS", "KL", "KS", "LP", "TVD")]
     assert {d["Dimensions"][6]["Value"] for d in data} == {"0.5"}
     assert {d["Dimensions"][4]["Value"] for d in data} == {"1"}
+
+
+def test_headers_apply_to_a_headerless_csv():
+    import io
+
+    import pandas as pd
+
+    from monitorlab.clarify_files import bias_report
+
+    frame = pd.read_csv(io.StringIO("1,F\n0,M\n1,M\n0,F\n"), header=None)
+    report = bias_report(frame, {"headers": ["label", "sex"], "label": "label",
+                                 "label_values_or_threshold": [1],
+                                 "facet": [{"name_or_index": "sex", "value_or_threshold": ["F"]}]})
+    metrics = {m["name"]: m["value"] for m in
+               report["pre_training_bias_metrics"]["facets"]["sex"][0]["metrics"]}
+    assert metrics["CI"] == 0.0 and metrics["DPL"] == 0.0
