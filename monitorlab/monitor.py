@@ -163,6 +163,18 @@ class DataQualityJob:
     expression: str = "cron(0 * ? * * *)"
     variant_name: str = "AllTraffic"
 
+    def __post_init__(self):
+        """Refuse a job without a valid baseline now, naming the field, not at its first run."""
+        for field_name, validate in (("statistics", baseline.validate_statistics),
+                                     ("constraints", baseline.validate_constraints)):
+            if not isinstance(getattr(self, field_name), dict):
+                raise ValueError(f"DataQualityJob.{field_name} must be the baseline's "
+                                 f"{field_name}.json as a dict (see monitorlab.baseline."
+                                 "suggest_baseline / read_baseline), got "
+                                 f"{type(getattr(self, field_name)).__name__}")
+            validate(getattr(self, field_name))
+        parse_schedule(self.expression)
+
     @classmethod
     def from_baseline_uri(cls, s3, baseline_uri: str, **kwargs) -> "DataQualityJob":
         """Read ``statistics.json``/``constraints.json`` from ``baseline_uri`` (validated)."""

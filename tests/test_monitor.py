@@ -175,3 +175,9 @@ def test_duplicate_schedule_names_are_refused():
         runner.add(monitor.Schedule("s", "cron(0 * ? * * *)", lambda t: {}))
     with pytest.raises(ValueError, match="cron"):
         monitor.Schedule("bad", "every hour", lambda t: {})
+
+
+def test_a_job_without_a_baseline_is_refused_naming_the_field():
+    with pytest.raises(ValueError, match="DataQualityJob.statistics"):
+        DataQualityJob(endpoint_name="e", schedule_name="s", capture_uri="s3://b/c",
+                       output_uri="s3://b/o", statistics=None, constraints=None)
