@@ -136,6 +136,23 @@ def grade_cases(lab: str, *, root: Path | str | None = None,
     return {name: (graded[name], expected) for name, (_, expected) in built.items()}
 
 
+def grading_mismatches(lab: str, *, max_total: float, root: Path | str | None = None,
+                       jobs: int = 2) -> dict[str, object]:
+    """Grade the solution, the untouched release and every case; return what is off (``{}`` if all
+    is as designed): the solution must score ``max_total``, the release 0, each case its score.
+    """
+    import math
+
+    graded = grade_cases(lab, root=root, jobs=jobs)
+    off: dict[str, object] = {}
+    if graded["solution"][0].max_total != max_total:
+        off["max_total"] = graded["solution"][0].max_total
+    for name, (result, expected) in graded.items():
+        if result.error or not math.isclose(result.total, expected, abs_tol=1e-9):
+            off[name] = (result.total, expected, result.error, result.per_task)
+    return off
+
+
 # --------------------------------------------------------------------------------------------
 # Helpers every lab's tests use (tests/test_labNN_*.py)
 # --------------------------------------------------------------------------------------------
