@@ -255,3 +255,14 @@ def test_a_filtered_numeric_series_is_a_sample_not_counts():
     assert drift.psi(values, window) == drift.psi(values.to_numpy(), window.to_numpy())
     counts = pd.Series(["a", "b", "a"]).value_counts()
     assert drift.categorical_linf(counts, {"a": 1, "b": 2}) == pytest.approx(1 / 3)
+
+
+def test_categorical_counts_from_a_categorical_series_are_quiet():
+    import warnings
+
+    import pandas as pd
+
+    series = pd.Series(["a", "b", "a"], dtype="category").value_counts()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert drift.categorical_linf(series, {"a": 1}) == pytest.approx(1 / 3)
