@@ -7,6 +7,7 @@ schedule runner, alarm evaluation, traffic) that would silently make a hidden te
 here instead.
 """
 
+import math
 from pathlib import Path
 
 import pytest
