@@ -33,7 +33,7 @@ from sklearn import metrics as skm
 from .alarms import COMPARISONS
 from .capture import read_captures
 from .clock import as_utc
-from .groundtruth import GroundTruthWindow, read_ground_truth  # noqa: F401  (re-exported)
+from .groundtruth import read_ground_truth
 from .model import split_s3_uri
 
 PROBLEM_TYPES = ("BinaryClassification", "MulticlassClassification", "Regression")

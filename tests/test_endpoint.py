@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from botocore.exceptions import ClientError
 
-from monitorlab import data, endpoint as ep, scenarios
+from monitorlab import endpoint as ep, scenarios
 from monitorlab.clock import SimClock
 from monitorlab.sandbox import Sandbox
 
