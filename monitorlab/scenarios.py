@@ -33,6 +33,15 @@ Scenarios (:data:`SCENARIOS`):
     request. The model leans on it, so ``capital_loss`` jumps to the top of the SHAP ranking
     (NDCG about 0.79 against the training baseline). Freezing a weak feature, or
     ``marital_status``, barely moves the ranking: see module 07.
+``bias_drift``
+    A faulty form version for **female** applicants only: their ``education`` is recorded four
+    levels too low on the 16-level ladder (``education_num`` minus 4, floored at 1 =
+    ``Preschool``, and ``education`` renamed to match) and their ``capital_gain`` is dropped
+    (sent as 0). Male requests, every other feature and all labels are as drawn: the people and
+    their true incomes are the same, only what the model sees about women changes. The course
+    model's positive rate for women falls from about 7 % to about 2 %: on daily windows of a few
+    thousand requests DI drops from about 0.3 to 0.05-0.15, RD (equal opportunity) rises from about
+    0.1 to 0.4-0.5, and DPPL only from about 0.17 to about 0.22 (see module 06).
 """
 
 from __future__ import annotations
@@ -130,6 +139,26 @@ def _stuck_capital_loss(frame, affected, rng, pool):
     return frame
 
 
+#: Adult's education levels by ``education_num`` (1 = Preschool ... 16 = Doctorate): a one-to-one
+#: map in both splits.
+EDUCATION_LEVELS = ("Preschool", "1st-4th", "5th-6th", "7th-8th", "9th", "10th", "11th", "12th",
+                    "HS-grad", "Some-college", "Assoc-voc", "Assoc-acdm", "Bachelors", "Masters",
+                    "Prof-school", "Doctorate")
+#: ``bias_drift``: the facet hit by the faulty form, and how far its education is pushed down.
+BIAS_DRIFT_FACET, BIAS_DRIFT_EDUCATION_DROP = ("sex", "Female"), 4
+
+
+def _bias_drift(frame, affected, rng, pool):
+    column, value = BIAS_DRIFT_FACET
+    hit = affected & (frame[column].astype(object) == value).to_numpy()
+    lowered = (frame.loc[hit, "education_num"].astype("int64") - BIAS_DRIFT_EDUCATION_DROP).clip(lower=1)
+    frame["education"] = frame["education"].astype(object)
+    frame.loc[hit, "education_num"] = lowered
+    frame.loc[hit, "education"] = np.asarray(EDUCATION_LEVELS, dtype=object)[lowered.to_numpy() - 1]
+    frame.loc[hit, "capital_gain"] = 0
+    return frame
+
+
 # name -> (change function, changed features, label changed, description)
 SCENARIOS: dict[str, tuple[Callable | None, tuple[str, ...], bool, str]] = {
     "none": (None, (), False, "no change"),
@@ -144,6 +173,9 @@ SCENARIOS: dict[str, tuple[Callable | None, tuple[str, ...], bool, str]] = {
                       "marriage stops predicting high income (inputs unchanged)"),
     "attribution_drift": (_stuck_capital_loss, ("capital_loss",), False,
                           "an upstream cache bug sends capital_loss=1902 in every request"),
+    "bias_drift": (_bias_drift, ("education", "education_num", "capital_gain"), False,
+                   "a faulty form for female applicants: education 4 levels too low, "
+                   "capital_gain dropped (labels unchanged)"),
 }
 
 
