@@ -373,11 +373,11 @@ def bias_drift_violations(baseline_analysis, current_analysis) -> dict:
     A violation for each metric whose current value is farther from its fair value than the
     baseline's (module docstring: 0 for all but DI, 1 for DI).
     """
-    baseline = {(facet, facet_value, name): value for facet, facet_value, name, value
+    baseline = {(facet, _match_key(facet_value), name): value for facet, facet_value, name, value
                 in metric_rows(_load_json(baseline_analysis, "baseline"))}
     violations = []
     for facet, facet_value, name, value in metric_rows(_load_json(current_analysis, "analysis")):
-        reference = baseline.get((facet, facet_value, name))
+        reference = baseline.get((facet, _match_key(facet_value), name))
         if value is None or reference is None or not is_worse(name, value, reference):
             continue
         violations.append({"facet": facet, "facet_value": facet_value, "metric_name": name,
@@ -408,6 +408,15 @@ def configured_value(value_or_threshold: str) -> str:
     """The configuration's value for an analysis string: ``"(40, 60]"`` -> ``"40"``, ``"F"`` -> ``"F"``."""
     interval = re.fullmatch(r"\((.+), (.+)\]", value_or_threshold)
     return interval.group(1) if interval else value_or_threshold
+
+
+def _match_key(facet_value: str) -> str:
+    """Facet values compared across files: numbers by value, so a threshold written ``"40"`` by
+    integer training data matches ``"40.0"`` from captured (float) traffic."""
+    try:
+        return repr(float(facet_value))
+    except ValueError:
+        return facet_value
 
 
 def _parse_value(metric: dict):

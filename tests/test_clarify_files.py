@@ -345,3 +345,15 @@ def test_headers_apply_to_a_headerless_csv():
     metrics = {m["name"]: m["value"] for m in
                report["pre_training_bias_metrics"]["facets"]["sex"][0]["metrics"]}
     assert metrics["CI"] == 0.0 and metrics["DPL"] == 0.0
+
+
+def test_threshold_facets_match_across_integer_and_float_data():
+    from monitorlab.clarify_files import bias_drift_violations
+
+    def analysis(threshold_text, dpl):
+        return {"pre_training_bias_metrics": {"label": "label", "label_value_or_threshold": "1",
+                "facets": {"age": [{"value_or_threshold": threshold_text,
+                                    "metrics": [{"name": "DPL", "description": "d", "value": dpl}]}]}}}
+
+    found = bias_drift_violations(analysis("(40, 90]", 0.1), analysis("(40.0, 90.0]", 0.3))
+    assert [(v["facet_value"], v["metric_name"]) for v in found["violations"]] == [("40.0", "DPL")]
