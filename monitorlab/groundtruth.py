@@ -186,7 +186,9 @@ def simulate_labels(traffic, model: ArrivalModel | None = None, *, seed: int = 0
     model = ArrivalModel() if model is None else model
     delays = model.delays(len(frame), np.random.default_rng([seed, 21]))
     times = pd.to_datetime(frame["timestamp"], utc=True).reset_index(drop=True)
-    collected = (times + pd.to_timedelta(delays, unit="h")).dt.ceil("s")
+    collected = pd.Series(pd.NaT, index=times.index, dtype=times.dtype)
+    arrives = ~np.isnan(delays)  # no arithmetic on NaN delays: it overflows inside pandas' casts
+    collected[arrives] = (times[arrives] + pd.to_timedelta(delays[arrives], unit="h")).dt.ceil("s")
     return pd.DataFrame({"eventId": frame[id_column].astype(str).to_numpy(),
                          "label": frame[label_column].to_numpy(),
                          "inferenceTime": times, "collectedAt": collected})
