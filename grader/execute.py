@@ -29,7 +29,7 @@ def execute_notebook(nb: NotebookNode, cwd: Path, *, timeout: int,
     the kernel dies or cannot start.
     """
     client = NotebookClient(
-        nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
+        nb, timeout=timeout, startup_timeout=300, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout=TIMEOUT_ERROR, kernel_manager_class=VenvKernelManager,
         resources={"metadata": {"path": str(cwd)}})
     try:  # the kernel process's own stdout/stderr (start-up chatter) go nowhere; cells' do not

@@ -54,6 +54,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # every AWS_* variable of the caller (AWS_PROFILE, tokens) removed (see grader/kernel.py).
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+# A kernel's start is not the learner's time: on a loaded 2-core machine (a grading batch beside
+# other work) it took over 60 s, nbclient's default, and failed the whole submission.
+c.Execute.startup_timeout = 300
 c.Autograde.autograde_preprocessors = [
     VenvExecute if step is Execute else step
     for step in Autograde.class_traits()["autograde_preprocessors"].default()
