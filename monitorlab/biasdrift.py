@@ -73,12 +73,10 @@ import pandas as pd
 from botocore.exceptions import ClientError
 
 from . import clarify_files, data
-from .capture import read_captures
 from .clock import as_utc
-from .groundtruth import read_ground_truth
 from .metrics import put_metrics
 from .model import split_s3_uri
-from .modelquality import merge, merged_lines, parse_offset, report_prefix
+from .modelquality import labelled_window, merged_lines, parse_offset, report_prefix
 from .monitor import Schedule
 
 MONITORING_TYPE = "ModelBias"
@@ -393,23 +391,8 @@ def run_bias_drift_execution(s3, cloudwatch, job: BiasDriftJob, scheduled_time) 
     start, end = job.window(moment)
     record = _record(job, moment, start, end)
     try:
-        captures = read_captures(s3, job.capture_uri, job.endpoint_name, start, end,
-                                 job.variant_name, columns=list(job.features))
-        record["Counts"].update(captured_rows=len(captures.frame),
-                                capture_problems=captures.problem_counts())
-        if captures.frame.empty:
-            return _failed(record, f"No captured predictions for endpoint {job.endpoint_name} "
-                                   f"with inferenceTime in [{start:%Y-%m-%dT%H:%M:%SZ}, "
-                                   f"{end:%Y-%m-%dT%H:%M:%SZ})")
-        labels = read_ground_truth(s3, job.ground_truth_uri, start, moment)
-        record["Counts"].update(ground_truth_records=labels.records,
-                                ground_truth_problems=labels.problem_counts())
-        merged = merge(captures, labels)
-        record["Counts"].update(merged.counts())
-        if merged.frame.empty:
-            return _failed(record, f"No ground truth matched the {len(captures.frame)} captured "
-                                   f"predictions: {labels.records} labels collected under "
-                                   f"{job.ground_truth_uri} by {moment:%Y-%m-%dT%H:%M:%SZ}")
+        merged = labelled_window(s3, job, start, end, moment, record["Counts"],
+                                 columns=list(job.features))
         frame = bias_frame(merged.frame, job.analysis_config, job.features)
         analysis = analyse(frame, job.analysis_config, merged.frame["prediction"].to_numpy(),
                            job.probability_threshold)

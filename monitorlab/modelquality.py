@@ -649,6 +649,37 @@ def report_prefix(output_uri: str, *parts: str, hour: datetime) -> tuple[str, st
     return bucket, "/".join(p for p in (prefix, *parts, f"{as_utc(hour):%Y/%m/%d/%H}") if p) + "/"
 
 
+class NoLabelledData(ValueError):
+    """The window has no captured prediction, or none of them has a label yet: the execution fails."""
+
+
+def labelled_window(s3, job, start: datetime, end: datetime, moment: datetime, counts: dict,
+                    columns: list[str] | None = None) -> MergeResult:
+    """The captures with ``start <= inferenceTime < end`` merged with the labels collected from
+    ``start`` until ``moment``, for any monitor that needs ground truth (model quality, bias drift).
+
+    ``job`` needs ``capture_uri``, ``endpoint_name``, ``variant_name`` and ``ground_truth_uri``;
+    ``counts`` receives what was read, matched and left over. Raises :class:`NoLabelledData` with
+    the reason when there is no traffic or no label yet (AWS fails those executions).
+    """
+    captures = read_captures(s3, job.capture_uri, job.endpoint_name, start, end,
+                             job.variant_name, columns=columns)
+    counts.update(captured_rows=len(captures.frame), capture_problems=captures.problem_counts())
+    if captures.frame.empty:
+        raise NoLabelledData(f"No captured predictions for endpoint {job.endpoint_name} with "
+                             f"inferenceTime in [{start:%Y-%m-%dT%H:%M:%SZ}, "
+                             f"{end:%Y-%m-%dT%H:%M:%SZ})")
+    labels = read_ground_truth(s3, job.ground_truth_uri, start, moment)
+    counts.update(ground_truth_records=labels.records, ground_truth_problems=labels.problem_counts())
+    merged = merge(captures, labels)
+    counts.update(merged.counts())
+    if merged.frame.empty:
+        raise NoLabelledData(f"No ground truth matched the {len(captures.frame)} captured "
+                             f"predictions: {labels.records} labels collected under "
+                             f"{job.ground_truth_uri} by {moment:%Y-%m-%dT%H:%M:%SZ}")
+    return merged
+
+
 def run_model_quality_execution(s3, cloudwatch, job: ModelQualityJob, scheduled_time) -> dict:
     """Run one model-quality execution at ``scheduled_time`` and return its record.
 
@@ -673,23 +704,7 @@ def run_model_quality_execution(s3, cloudwatch, job: ModelQualityJob, scheduled_
     start, end = job.window(moment)
     record = _record(job, moment, start, end)
     try:
-        captures = read_captures(s3, job.capture_uri, job.endpoint_name, start, end,
-                                 job.variant_name)
-        record["Counts"].update(captured_rows=len(captures.frame),
-                                capture_problems=captures.problem_counts())
-        if captures.frame.empty:
-            return _failed(record, f"No captured predictions for endpoint {job.endpoint_name} "
-                                   f"with inferenceTime in [{start:%Y-%m-%dT%H:%M:%SZ}, "
-                                   f"{end:%Y-%m-%dT%H:%M:%SZ})")
-        labels = read_ground_truth(s3, job.ground_truth_uri, start, moment)
-        record["Counts"].update(ground_truth_records=labels.records,
-                                ground_truth_problems=labels.problem_counts())
-        merged = merge(captures, labels)
-        record["Counts"].update(merged.counts())
-        if merged.frame.empty:
-            return _failed(record, f"No ground truth matched the {len(captures.frame)} captured "
-                                   f"predictions: {labels.records} labels collected under "
-                                   f"{job.ground_truth_uri} by {moment:%Y-%m-%dT%H:%M:%SZ}")
+        merged = labelled_window(s3, job, start, end, moment, record["Counts"])
         statistics = model_quality_statistics(merged.frame, job.problem_type, seed=job.seed,
                                               probability_threshold=job.probability_threshold)
         violations = evaluate(statistics, job.constraints) if job.constraints is not None else None
