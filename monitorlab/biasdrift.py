@@ -77,7 +77,7 @@ from .clock import as_utc
 from .metrics import put_metrics
 from .model import split_s3_uri
 from .modelquality import labelled_window, merged_lines, parse_offset, report_prefix
-from .monitor import Schedule
+from .monitor import Schedule, completion
 
 MONITORING_TYPE = "ModelBias"
 NAMESPACE = clarify_files.BIAS_METRICS_NAMESPACE
@@ -429,13 +429,8 @@ def _completed(record: dict, analysis: dict, violations: dict | None) -> dict:
     record["Violations"] = len(found)
     record["ViolatedMetrics"] = [metric_key(v["facet"], v["facet_value"], v["metric_name"])
                                  for v in found]
-    if found:
-        record.update(MonitoringExecutionStatus="CompletedWithViolations",
-                      ExitMessage=f"CompletedWithViolations: Job completed successfully with "
-                                  f"{len(found)} violations.")
-    else:
-        record.update(MonitoringExecutionStatus="Completed",
-                      ExitMessage="Completed: Job completed successfully with no violations.")
+    status, message = completion(len(found))
+    record.update(MonitoringExecutionStatus=status, ExitMessage=message)
     return record
 
 

@@ -65,15 +65,21 @@ def hour_prefix(destination_s3_uri: str, endpoint: str, variant: str, hour: date
 def list_capture_files(s3, destination_s3_uri: str, endpoint: str, start, end,
                        variant: str = "AllTraffic") -> list[str]:
     """Keys of the capture files in every hour prefix overlapping ``[start, end)``, sorted."""
-    bucket, _ = split_s3_uri(destination_s3_uri)
+    return list_hourly_files(s3, destination_s3_uri, start, end,
+                             lambda hour: hour_prefix(destination_s3_uri, endpoint, variant, hour))
+
+
+def list_hourly_files(s3, s3_uri: str, start, end, prefix_of) -> list[str]:
+    """Sorted keys of the ``.jsonl`` files under ``prefix_of(hour)`` for every UTC hour overlapping
+    ``[start, end)``: how every hourly S3 layout (capture, ground truth) is listed."""
+    bucket, _ = split_s3_uri(s3_uri)
     start, end = as_utc(start), as_utc(end)
     if end <= start:
         raise ValueError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})")
     keys, hour = [], hour_floor(start)
     paginator = s3.get_paginator("list_objects_v2")
     while hour < end:
-        prefix = hour_prefix(destination_s3_uri, endpoint, variant, hour)
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix_of(hour)):
             keys.extend(obj["Key"] for obj in page.get("Contents", []) if obj["Key"].endswith(".jsonl"))
         hour += timedelta(hours=1)
     return sorted(keys)

@@ -35,7 +35,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from .clock import as_utc, hour_floor
+from .capture import list_hourly_files
+from .clock import as_utc
 from .model import split_s3_uri
 
 PROBLEM_COLUMNS = ["file", "line", "reason", "detail"]
@@ -288,19 +289,12 @@ def key_time(key: str) -> pd.Timestamp:
 def list_ground_truth_files(s3, s3_uri: str, start, end) -> list[str]:
     """Keys of the ``.jsonl`` files collected in ``[start, end)``: the hour prefixes overlapping the
     range, then each file's :func:`key_time`. Sorted, i.e. in collection order."""
-    bucket, prefix = split_s3_uri(s3_uri.rstrip("/"))
-    start, end = as_utc(start), as_utc(end)
-    if end <= start:
-        raise ValueError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})")
-    keys, hour = [], hour_floor(start)
-    paginator = s3.get_paginator("list_objects_v2")
-    while hour < end:
-        hour_prefix = "/".join(p for p in (prefix, f"{hour:%Y/%m/%d/%H}") if p) + "/"
-        for page in paginator.paginate(Bucket=bucket, Prefix=hour_prefix):
-            keys.extend(o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(".jsonl"))
-        hour += timedelta(hours=1)
-    low, high = pd.Timestamp(start), pd.Timestamp(end)
-    return sorted(k for k in keys if low <= key_time(k) < high)
+    _, prefix = split_s3_uri(s3_uri.rstrip("/"))
+    keys = list_hourly_files(
+        s3, s3_uri, start, end,
+        lambda hour: "/".join(p for p in (prefix, f"{hour:%Y/%m/%d/%H}") if p) + "/")
+    low, high = pd.Timestamp(as_utc(start)), pd.Timestamp(as_utc(end))
+    return [k for k in keys if low <= key_time(k) < high]
 
 
 def read_ground_truth(s3, s3_uri: str, start, end) -> GroundTruthWindow:

@@ -35,6 +35,7 @@ from .capture import read_captures
 from .clock import as_utc
 from .groundtruth import read_ground_truth
 from .model import split_s3_uri
+from .monitor import completion
 
 PROBLEM_TYPES = ("BinaryClassification", "MulticlassClassification", "Regression")
 METRICS_KEYS = {"BinaryClassification": "binary_classification_metrics",
@@ -741,13 +742,8 @@ def _completed(record: dict, statistics: dict, violations: dict | None) -> dict:
     record["Metrics"] = scalar_metrics(statistics)
     record["Violations"] = len(found)
     record["ViolatedMetrics"] = [violation["metric_name"] for violation in found]
-    if found:
-        record.update(MonitoringExecutionStatus="CompletedWithViolations",
-                      ExitMessage=f"CompletedWithViolations: Job completed successfully with "
-                                  f"{len(found)} violations.")
-    else:
-        record.update(MonitoringExecutionStatus="Completed",
-                      ExitMessage="Completed: Job completed successfully with no violations.")
+    status, message = completion(len(found))
+    record.update(MonitoringExecutionStatus=status, ExitMessage=message)
     return record
 
 

@@ -224,6 +224,15 @@ def write_reports(s3, output_uri: str, prefix: str, documents: dict[str, dict]) 
     return uris
 
 
+def completion(violations: int) -> tuple[str, str]:
+    """``(MonitoringExecutionStatus, ExitMessage)`` of a finished execution, in AWS's wording
+    (``CompletedWithViolations: Job completed successfully with 60 violations.``)."""
+    if violations:
+        return ("CompletedWithViolations",
+                f"CompletedWithViolations: Job completed successfully with {violations} violations.")
+    return "Completed", "Completed: Job completed successfully with no violations."
+
+
 def execution_record(job_name: str, endpoint: str, scheduled_time: datetime, status: str,
                      monitoring_type: str, **details) -> dict:
     """A ``MonitoringExecutionSummary``-shaped record plus the engine's details."""
@@ -260,9 +269,7 @@ def run_data_quality_execution(job: DataQualityJob, scheduled_time, *, s3, cloud
                           scheduled_time)
     put_metrics(cloudwatch, DATA_METRICS_NAMESPACE, datums)
     count = len(report.constraint_violations["violations"])
-    status = "CompletedWithViolations" if count else "Completed"
-    message = (f"{status}: Job completed successfully with {count} violations." if count
-               else "Completed: Job completed successfully with no violations.")
+    status, message = completion(count)
     return execution_record(job.schedule_name, job.endpoint_name, scheduled_time, status,
                             "DataQuality", ExitMessage=message, Violations=count,
                             ViolatedFeatures=sorted({v["feature_name"] for v in
