@@ -29,7 +29,7 @@ from datetime import timedelta  # noqa: E402
 warnings.filterwarnings("ignore")
 
 from monitorlab import attribution, data, model, scenarios  # noqa: E402
-from monitorlab.clock import COURSE_EPOCH  # noqa: E402
+from monitorlab.account.clock import COURSE_EPOCH  # noqa: E402
 from monitorlab.course import setup  # noqa: E402
 
 SHAP_TARGET, EXECUTION_TARGET = 2.0, 3.0

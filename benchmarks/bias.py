@@ -1,4 +1,4 @@
-"""How fast are Clarify's bias metrics in monitorlab.bias on 1,000,000 rows?
+"""How fast are Clarify's bias metrics in monitorlab.stats.bias on 1,000,000 rows?
 
 Targets: all pre-training metrics for one facet <= 50 ms; all post-training metrics except FT
 (a kNN over the whole data set, timed by neither target) <= 0.5 s. If smclarify is importable, it
@@ -16,7 +16,7 @@ import timeit
 import numpy as np
 import pandas as pd
 
-from monitorlab import bias
+from monitorlab.stats import bias
 
 ROWS = 1_000_000
 REPEATS = 7
@@ -82,7 +82,7 @@ def theirs(df: pd.DataFrame) -> dict[str, float] | None:
 
 def main() -> None:
     df = make_data()
-    print(f"monitorlab.bias on {ROWS:,} rows (best of {REPEATS}):")
+    print(f"monitorlab.stats.bias on {ROWS:,} rows (best of {REPEATS}):")
     timings = ours(df)
     for what, seconds in timings.items():
         print(f"  {what:<52} {seconds * 1000:8.1f} ms")

@@ -7,7 +7,7 @@ Run: .venv/bin/python benchmarks/capture_roundtrip.py
 import time
 
 from monitorlab.course import setup
-from monitorlab.scenarios import generate_traffic
+from monitorlab.serving.scenarios import generate_traffic
 
 TARGET_SECONDS = 10.0
 

@@ -1,6 +1,6 @@
 """Benchmark: one data-quality monitoring execution over 1,000,000 rows x 12 features.
 
-Ours: ``monitorlab.dataquality.run_checks`` = window ``statistics.json`` (typed by the baseline,
+Ours: ``monitorlab.monitoring.dataquality.run_checks`` = window ``statistics.json`` (typed by the baseline,
 KLL sketches included) + every check (data type, completeness, categorical values, baseline drift
 against the baseline *file*, missing/extra columns) + the CloudWatch metric values.
 

@@ -4,7 +4,7 @@ every binary metric (values, curves, confusion matrix, and the 5-subsample stand
 Target (issue: model quality with late labels): <= 3 s on one core. Prints the phases and the
 ratio to the target. Run: .venv/bin/python benchmarks/modelquality.py
 
-The frames are built as ``monitorlab.capture.read_captures`` and ``read_ground_truth`` return them
+The frames are built as ``monitorlab.serving.capture.read_captures`` and ``read_ground_truth`` return them
 (capture: prediction, eventId, inferenceId, inferenceTime and the 13 features; ground truth:
 eventId, groundTruth as text, collectedAt, file, line). Half the captures carry an inferenceId,
 the other half join on eventId; 1 % of the labels are late corrections (duplicates), 2 % of the

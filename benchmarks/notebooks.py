@@ -26,7 +26,7 @@ def run(path: Path) -> float:
 
 
 def main(paths: list[str]) -> int:
-    from monitorlab.model import course_model
+    from monitorlab.serving.model import course_model
 
     course_model()  # warm the model cache
     notebooks = [Path(p).resolve() for p in paths] or \

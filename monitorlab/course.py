@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .capture import CaptureWindow, read_captures
-from .clock import COURSE_EPOCH, SimClock
-from .endpoint import LocalEndpoint, create_endpoint, data_capture_config
-from .sandbox import Account, Sandbox
+from monitorlab.serving.capture import CaptureWindow, read_captures
+from monitorlab.account.clock import COURSE_EPOCH, SimClock
+from monitorlab.serving.endpoint import LocalEndpoint, create_endpoint, data_capture_config
+from monitorlab.account.sandbox import Account, Sandbox
 
 ENDPOINT_NAME = "adult-income"
 

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from monitorlab import alarms
-from monitorlab.sandbox import Sandbox
+from monitorlab.account import alarms
+from monitorlab.account.sandbox import Sandbox
 
 T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
 

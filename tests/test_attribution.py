@@ -11,9 +11,10 @@ import pytest
 from scipy.stats import ks_2samp
 from sklearn.metrics import ndcg_score
 
-from monitorlab import attribution as at
-from monitorlab import data, model, scenarios
+from monitorlab.monitoring import attribution as at
+from monitorlab.serving import data, model, scenarios
 from monitorlab.course import setup
+from monitorlab.stats import ranking
 
 # SageMaker Developer Guide, clarify-model-monitor-feature-attribution-drift: the NDCG example,
 # recomputed in SAGEMAKER.md §7 as 0.6876396241226223 (the docs print 0.69).
@@ -54,8 +55,8 @@ def global_values(analysis, label="label0"):
 # ---------------------------------------------------------------------------------------------
 
 def test_ndcg_docs_example():
-    assert at.ndcg(DOCS_BASELINE, DOCS_LIVE) == DOCS_NDCG
-    assert at.ndcg(DOCS_BASELINE, DOCS_BASELINE) == 1.0
+    assert ranking.ndcg(DOCS_BASELINE, DOCS_LIVE) == DOCS_NDCG
+    assert ranking.ndcg(DOCS_BASELINE, DOCS_BASELINE) == 1.0
 
 
 def test_ndcg_agrees_with_sklearn_on_random_cases_without_ties():
@@ -64,7 +65,7 @@ def test_ndcg_agrees_with_sklearn_on_random_cases_without_ties():
         n = int(rng.integers(2, 25))
         gains, scores = rng.random(n), rng.normal(size=n)
         names = [f"x{i}" for i in range(n)]
-        ours = at.ndcg(dict(zip(names, gains)), dict(zip(names, scores)))
+        ours = ranking.ndcg(dict(zip(names, gains)), dict(zip(names, scores)))
         assert ours == pytest.approx(ndcg_score([gains], [scores]), rel=1e-12, abs=1e-15)
 
 
@@ -73,32 +74,32 @@ def test_ndcg_ties_are_averaged_like_sklearn_and_order_free():
     tied = {"a": 0.5, "b": 0.5, "c": 0.5}
     discounts = [1.0, 1 / math.log2(3), 0.5]
     expected = 2.0 * sum(discounts) / (3.0 * discounts[0] + 2.0 * discounts[1] + 1.0 * discounts[2])
-    assert at.ndcg(baseline, tied) == pytest.approx(expected, rel=1e-15)
-    assert at.ndcg(dict(reversed(baseline.items())), tied) == at.ndcg(baseline, tied)
+    assert ranking.ndcg(baseline, tied) == pytest.approx(expected, rel=1e-15)
+    assert ranking.ndcg(dict(reversed(baseline.items())), tied) == ranking.ndcg(baseline, tied)
     # a partial tie: a and c tie at the top, b last
     partial = {"a": 0.9, "b": 0.1, "c": 0.9}
-    assert at.ndcg(baseline, partial) == pytest.approx(ndcg_score([[3, 2, 1]], [[0.9, 0.1, 0.9]]))
+    assert ranking.ndcg(baseline, partial) == pytest.approx(ndcg_score([[3, 2, 1]], [[0.9, 0.1, 0.9]]))
     rng = np.random.default_rng(3)
     for _ in range(100):
         gains, scores = rng.integers(0, 4, 8).astype(float), rng.integers(0, 3, 8).astype(float)
         if gains.sum() == 0:
             continue
         names = list("abcdefgh")
-        assert at.ndcg(dict(zip(names, gains)), dict(zip(names, scores))) == pytest.approx(
+        assert ranking.ndcg(dict(zip(names, gains)), dict(zip(names, scores))) == pytest.approx(
             ndcg_score([gains], [scores]), rel=1e-12)
 
 
 def test_ndcg_errors_are_clear():
     with pytest.raises(ValueError, match="iDCG = 0"):
-        at.ndcg({"a": 0.0, "b": 0.0}, {"a": 1.0, "b": 2.0})
+        ranking.ndcg({"a": 0.0, "b": 0.0}, {"a": 1.0, "b": 2.0})
     with pytest.raises(ValueError, match=r"missing from live \['c'\].*missing from baseline \['d'\]"):
-        at.ndcg({"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "d": 3})
+        ranking.ndcg({"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "d": 3})
     with pytest.raises(ValueError, match=r"\['b'\] are negative"):
-        at.ndcg({"a": 1.0, "b": -2.0}, {"a": 1.0, "b": 2.0})
+        ranking.ndcg({"a": 1.0, "b": -2.0}, {"a": 1.0, "b": 2.0})
     with pytest.raises(ValueError, match=r"live attributions of \['a'\] are not finite"):
-        at.ndcg({"a": 1.0, "b": 2.0}, {"a": float("nan"), "b": 2.0})
+        ranking.ndcg({"a": 1.0, "b": 2.0}, {"a": float("nan"), "b": 2.0})
     # negative live values only order the features: allowed
-    assert at.ndcg({"a": 1.0, "b": 2.0}, {"a": -5.0, "b": -1.0}) == 1.0
+    assert ranking.ndcg({"a": 1.0, "b": 2.0}, {"a": -5.0, "b": -1.0}) == 1.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,11 +193,11 @@ def test_probability_output_adds_up_to_predict_proba(course_model):
 
 def test_aggregation_methods():
     values = pd.DataFrame({"a": [1.0, -3.0, 5.0, -7.0], "b": [-2.0, 4.0, -6.0, 0.0]})
-    assert at.aggregate(values) == {"a": 4.0, "b": 3.0}
-    assert at.aggregate(values, "median") == {"a": -1.0, "b": -1.0}
-    assert at.aggregate(values, "mean_sq") == {"a": 21.0, "b": 14.0}
+    assert ranking.aggregate(values) == {"a": 4.0, "b": 3.0}
+    assert ranking.aggregate(values, "median") == {"a": -1.0, "b": -1.0}
+    assert ranking.aggregate(values, "mean_sq") == {"a": 21.0, "b": 14.0}
     with pytest.raises(ValueError, match="agg_method must be one of"):
-        at.aggregate(values, "max_abs")
+        ranking.aggregate(values, "max_abs")
 
 
 def test_baseline_ranking_and_determinism(explainer, baseline):
@@ -216,7 +217,7 @@ def test_min_rows_keeps_no_drift_windows_quiet(explainer, baseline):
 
     def false_alarms(rows, windows=2000):
         means = local[rng.integers(0, len(local), (windows, rows))].mean(axis=1)
-        return sum(at.ndcg(base, dict(enumerate(m))) < 0.9 for m in means)
+        return sum(ranking.ndcg(base, dict(enumerate(m))) < 0.9 for m in means)
 
     assert false_alarms(at.MIN_ROWS) == 0
     assert false_alarms(20) >= 2

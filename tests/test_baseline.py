@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from monitorlab import baseline, drift, kll
+from monitorlab.monitoring import baseline
+from monitorlab.stats import drift, kll
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sagemaker"
 
@@ -326,7 +327,7 @@ def test_same_input_gives_the_same_bytes():
 
 @pytest.fixture
 def s3():
-    from monitorlab.sandbox import Sandbox
+    from monitorlab.account.sandbox import Sandbox
     box = Sandbox().start()
     client = box.client("s3")
     client.create_bucket(Bucket="course-bucket")

@@ -1,4 +1,4 @@
-"""monitorlab.bias: Clarify's bias metrics.
+"""monitorlab.stats.bias: Clarify's bias metrics.
 
 Oracle literals come from running smclarify 0.5 (the library the Clarify container runs), as copied
 into the course reference SAGEMAKER.md section 5.3 "Oracle run"; the full-precision ones are
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import bias
+from monitorlab.stats import bias
 
 TIGHT = 1e-12
 

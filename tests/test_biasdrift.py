@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import biasdrift as bd
-from monitorlab import clarify_files, data, groundtruth, scenarios
-from monitorlab.clock import COURSE_EPOCH, as_utc
+from monitorlab.monitoring import biasdrift as bd
+from monitorlab.monitoring import clarify_files, groundtruth
+from monitorlab.serving import data, scenarios
+from monitorlab.account.clock import COURSE_EPOCH, as_utc
 from monitorlab.course import setup
-from monitorlab.model import course_model, predict_proba
-from monitorlab.monitor import ScheduleRunner
+from monitorlab.serving.model import course_model, predict_proba
+from monitorlab.monitoring.monitor import ScheduleRunner
 
 T0 = as_utc(COURSE_EPOCH)
 CONFIG = {"label": "label", "label_values_or_threshold": [1],
@@ -215,7 +216,7 @@ def test_the_monitor_flags_the_drift_from_the_change_and_not_before(drift):
 
 
 def test_job_definition_request_is_stored_by_moto():
-    from monitorlab.sandbox import Sandbox
+    from monitorlab.account.sandbox import Sandbox
 
     with Sandbox() as sb:
         account = sb.bootstrap()

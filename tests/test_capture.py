@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import capture, data, scenarios
+from monitorlab.serving import capture, data, scenarios
 from monitorlab.course import setup
 
 ROW = "39,State-gov,Bachelors,13,Never-married,Adm-clerical,Not-in-family,White,Male,2174,0,40,United-States"

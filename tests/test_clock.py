@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from monitorlab.clock import SimClock, as_utc, format_inference_time, hour_floor
+from monitorlab.account.clock import SimClock, as_utc, format_inference_time, hour_floor
 
 
 def test_clock_moves_forward_only():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import data, scenarios
+from monitorlab.serving import data, scenarios
 
 
 def test_checksums_match_the_shipped_files():

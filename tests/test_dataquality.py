@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import baseline, dataquality, drift
+from monitorlab.monitoring import baseline, dataquality
+from monitorlab.stats import drift
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sagemaker"
 ROWS = 3000

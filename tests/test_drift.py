@@ -8,7 +8,8 @@ import pytest
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from monitorlab import baseline, drift
+from monitorlab.monitoring import baseline
+from monitorlab.stats import drift
 
 # --------------------------------------------------------------------------------------------
 # Deequ test vectors: awslabs/deequ src/test/scala/com/amazon/deequ/KLL/KLLDistanceTest.scala

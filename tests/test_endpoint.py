@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from botocore.exceptions import ClientError
 
-from monitorlab import endpoint as ep, scenarios
-from monitorlab.clock import SimClock
-from monitorlab.sandbox import Sandbox
+from monitorlab.serving import endpoint as ep, scenarios
+from monitorlab.account.clock import SimClock
+from monitorlab.account.sandbox import Sandbox
 
 # A real Data Capture record (aws/amazon-sagemaker-examples, sm-model_monitor_introduction.ipynb,
 # cell 18 output; the inferenceId key added where the SageMaker docs place it).

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import groundtruth as gt
-from monitorlab import scenarios
-from monitorlab.sandbox import Sandbox
+from monitorlab.monitoring import groundtruth as gt
+from monitorlab.serving import scenarios
+from monitorlab.account.sandbox import Sandbox
 
 FIXTURES = Path(__file__).parent / "fixtures" / "model_quality"
 BUCKET = "gt-bucket"

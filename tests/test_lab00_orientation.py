@@ -99,7 +99,7 @@ def test_release_hides_solutions_and_hidden_literals():
 
 def test_probability_literals_match_the_course_model():
     from monitorlab.course import setup
-    from monitorlab.sandbox import Sandbox
+    from monitorlab.account.sandbox import Sandbox
 
     rows = {  # row -> the literal the task 3 checks compare with
         "25,Private,11th,7,Never-married,Machine-op-inspct,Own-child,Black,Male,0,0,40,United-States":
@@ -120,7 +120,8 @@ def test_probability_literals_match_the_course_model():
 
 
 def test_account_literals_match_the_engine():
-    from monitorlab import course, sandbox
+    from monitorlab import course
+    from monitorlab.account import sandbox
 
     hidden = _hidden_source()
     assert f'"s3://{sandbox.BUCKET}/datacapture-v2"' in hidden
@@ -136,7 +137,7 @@ def test_task6_answer_key_matches_moto():
     from datetime import datetime, timezone
 
     from monitorlab.course import setup
-    from monitorlab.sandbox import Sandbox
+    from monitorlab.account.sandbox import Sandbox
 
     hidden = _hidden_source()
     assert '_expected = {"B", "C", "E", "G", "H"}' in hidden

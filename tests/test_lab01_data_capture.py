@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from monitorlab import data
-from monitorlab.capture import hour_prefix, parse_capture_files
-from monitorlab.clock import SimClock, as_utc, hour_floor
-from monitorlab.endpoint import LocalEndpoint, create_endpoint, data_capture_config
-from monitorlab.model import course_model
-from monitorlab.sandbox import Sandbox
+from monitorlab.serving import data
+from monitorlab.serving.capture import hour_prefix, parse_capture_files
+from monitorlab.account.clock import SimClock, as_utc, hour_floor
+from monitorlab.serving.endpoint import LocalEndpoint, create_endpoint, data_capture_config
+from monitorlab.serving.model import course_model
+from monitorlab.account.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab01_data_capture"
@@ -282,7 +282,7 @@ def test_a_failed_request_is_counted_but_changes_nothing_captured(sb):
     and the good requests' capture (sampling draws, event ids) is the same as without it."""
     from botocore.exceptions import ClientError
 
-    from monitorlab import scenarios
+    from monitorlab.serving import scenarios
 
     account = sb.bootstrap()
     model = course_model()

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import baseline, data, dataquality, model, monitor
+from monitorlab.monitoring import baseline, dataquality, monitor
+from monitorlab.serving import data, model
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab02_baselines"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from monitorlab import drift
+from monitorlab.stats import drift
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab03_drift"
@@ -36,7 +36,7 @@ ROBUST_CASES = [
 # --------------------------------------------------------------------------------------------
 
 def distance_cases() -> dict[str, list[float]]:
-    """Task 1's expected values, from ``monitorlab.drift`` (the true KS statistic, no collapse)."""
+    """Task 1's expected values, from ``monitorlab.stats.drift`` (the true KS statistic, no collapse)."""
     return {
         "simple": [drift.linf_simple(ref, cur) for _, ref, cur in SIMPLE_CASES],
         "robust": [drift.linf_robust(ref, cur) if c is None else drift.linf_robust(ref, cur, c_alpha=c)
@@ -64,7 +64,7 @@ def lab_literals() -> dict:
     matplotlib.use("Agg")
     import pandas as pd
 
-    from monitorlab import monitor
+    from monitorlab.monitoring import monitor
 
     sources = cell_sources(SOLUTION)
     namespace: dict = {}

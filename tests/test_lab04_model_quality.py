@@ -3,7 +3,7 @@ and every literal in the lab's hidden tests equals what the engine computes.
 
 The constants and functions at the top are how those literals were made: the frames of task 1
 (expected answers from ``modelquality.merge``), the confusion matrices of task 2 (expected metrics
-from ``modelquality.binary_metrics``) and the numbers of task 5 (``groundtruth``). The tests re-run
+from ``model_metrics.binary_metrics``) and the numbers of task 5 (``groundtruth``). The tests re-run
 them and look for the results in the solution's hidden-test source, so an engine change that
 would silently make a hidden test wrong fails here instead.
 """
@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import groundtruth, modelquality as mq
-from monitorlab.clock import COURSE_EPOCH
-from monitorlab.scenarios import generate_traffic
+from monitorlab.monitoring import groundtruth, modelquality as mq
+from monitorlab.account.clock import COURSE_EPOCH
+from monitorlab.serving.scenarios import generate_traffic
+from monitorlab.stats import model_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab04_model_quality"
@@ -91,7 +92,7 @@ def task2_expected(cm):
     cells = [(a, p, cm[a][p]) for a in "01" for p in "01"]
     y = np.concatenate([np.full(n, int(a)) for a, _, n in cells])
     probability = np.concatenate([np.full(n, float(p)) for _, p, n in cells])
-    metrics = mq.binary_metrics(y, probability, 0.5)
+    metrics = model_metrics.binary_metrics(y, probability, 0.5)
     assert metrics["confusion_matrix"] == cm
     return {k: metrics[k] for k in TASK2_KEYS}
 

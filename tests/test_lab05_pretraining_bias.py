@@ -3,7 +3,7 @@ literal in the lab's hidden tests (and every number the lecture's text quotes) e
 engine computes.
 
 The constants at the top are the hidden tests' inputs; the tests recompute each expected value
-with ``monitorlab.bias`` and look for it, as written, in the solution's hidden-test source, so an
+with ``monitorlab.stats.bias`` and look for it, as written, in the solution's hidden-test source, so an
 engine change that would silently make a hidden test wrong fails here instead.
 """
 
@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import bias
-from monitorlab.bias import pretraining_metrics
-from monitorlab.clarify_files import bias_report, read_analysis_config
-from monitorlab.data import load_adult, load_german
+from monitorlab.stats import bias
+from monitorlab.stats.bias import pretraining_metrics
+from monitorlab.monitoring.clarify_files import bias_report, read_analysis_config
+from monitorlab.serving.data import load_adult, load_german
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab05_pretraining_bias"

@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import bias, biasdrift, clarify_files, data, groundtruth, remedies, scenarios
-from monitorlab.clock import COURSE_EPOCH, as_utc
+from monitorlab.stats import bias
+from monitorlab.monitoring import biasdrift, clarify_files, groundtruth
+from monitorlab.serving import data, scenarios
+from monitorlab.maintenance import remedies
+from monitorlab.account.clock import COURSE_EPOCH, as_utc
 from monitorlab.course import setup
-from monitorlab.model import course_model, predict_proba
-from monitorlab.monitor import ScheduleRunner
+from monitorlab.serving.model import course_model, predict_proba
+from monitorlab.monitoring.monitor import ScheduleRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab06_bias_drift"

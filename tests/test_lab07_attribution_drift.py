@@ -4,11 +4,11 @@ literal in the lab's hidden tests equals what the engine (or a named reference) 
 The hidden tests' inputs are read back from the solution's test cells (the ``_t1_*``, ``_t2_*``
 assignments are plain literals) and their expected values recomputed here:
 
-* task 1: NDCG with :func:`monitorlab.attribution.ndcg`, DCG with ``sklearn.metrics.dcg_score``
+* task 1: NDCG with :func:`monitorlab.monitoring.ranking.ndcg`, DCG with ``sklearn.metrics.dcg_score``
   (the same discount 1/log2(i+1)); the 13-feature case is the course baseline and the lab's last
   window, rounded to 4 decimals;
-* task 2: :func:`monitorlab.attribution.aggregate`;
-* task 3: the windows :func:`monitorlab.attribution.drift_violations` flags;
+* task 2: :func:`monitorlab.monitoring.ranking.aggregate`;
+* task 3: the windows :func:`monitorlab.monitoring.attribution.drift_violations` flags;
 * task 4: the lab's own monitoring run (its setup cell, executed here);
 * task 5: the schedule the engine's cron parser reads.
 """
@@ -25,9 +25,11 @@ from sklearn.metrics import dcg_score
 
 from grader.notebooks import read_notebook
 from grader.testing import hidden_test_source
-from monitorlab import attribution as at
-from monitorlab import data, drift
-from monitorlab.monitor import parse_schedule
+from monitorlab.monitoring import attribution as at
+from monitorlab.serving import data
+from monitorlab.stats import drift
+from monitorlab.monitoring.monitor import parse_schedule
+from monitorlab.stats import ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab07_attribution_drift"
@@ -138,13 +140,13 @@ def test_task1_expected_values_are_engine_ndcg_and_sklearn_dcg(sources, run):
     found = literals(tests, "_docs_baseline", "_docs_live", "_t1_dcg_cases", "_t1_ndcg_cases")
     docs_b, docs_l = found["_docs_baseline"], found["_docs_live"]
     # visible: the AWS docs' example (SAGEMAKER.md section 7)
-    assert at.ndcg(docs_b, docs_l) == 0.6876396241226223
+    assert ranking.ndcg(docs_b, docs_l) == 0.6876396241226223
     assert f"{sklearn_dcg(docs_b, docs_l)!r}, 0.5" in tests and "0.6876396241226223, 0.5" in tests
     for baseline, live, expected in found["_t1_dcg_cases"]:
         assert expected == sklearn_dcg(baseline, live)
         assert len(set(live.values())) == len(live)          # no ties: the task promises none
     for baseline, live, expected in found["_t1_ndcg_cases"]:
-        assert expected == at.ndcg(baseline, live)
+        assert expected == ranking.ndcg(baseline, live)
         assert math.isclose(expected, sklearn_dcg(baseline, live) / sklearn_dcg(baseline, baseline),
                             rel_tol=1e-12)
         assert len(set(live.values())) == len(live)
@@ -153,30 +155,30 @@ def test_task1_expected_values_are_engine_ndcg_and_sklearn_dcg(sources, run):
     assert baseline13 == {f: round(v, 4) for f, v in run["baseline"].items()}
     assert live13 == {f: round(v, 4) for f, v in run["last_window"].items()}
     # the other checks: an equal order scores exactly 1, an all-zero baseline is refused
-    assert at.ndcg({"a": 0.9, "b": 0.3, "c": 0.1}, {"c": 0.02, "a": 4.0, "b": 0.5}) == 1.0
+    assert ranking.ndcg({"a": 0.9, "b": 0.3, "c": 0.1}, {"c": 0.02, "a": 4.0, "b": 0.5}) == 1.0
     with pytest.raises(ValueError, match="iDCG = 0"):
-        at.ndcg({"a": 0.0, "b": 0.0, "c": 0.0}, {"a": 0.3, "b": 0.2, "c": 0.1})
+        ranking.ndcg({"a": 0.0, "b": 0.0, "c": 0.0}, {"a": 0.3, "b": 0.2, "c": 0.1})
 
 
 def test_task2_expected_values_are_engine_aggregates(sources, run):
     tests = sources["task2-aggregate-tests"]
     found = literals(tests, "_t2_phi", "_t2_features", "_t2_hidden_phi", "_t2_hidden_features", "_t2_hidden")
     hidden = pd.DataFrame(found["_t2_hidden_phi"], columns=found["_t2_hidden_features"])
-    assert set(found["_t2_hidden"]) == set(at.AGG_METHODS)
+    assert set(found["_t2_hidden"]) == set(ranking.AGG_METHODS)
     for method, expected in found["_t2_hidden"].items():
-        assert expected == list(at.aggregate(hidden, method).values()), method
+        assert expected == list(ranking.aggregate(hidden, method).values()), method
     # the visible 3x3 answers, written as fractions in the cell
     visible = pd.DataFrame(found["_t2_phi"], columns=found["_t2_features"])
     for method, written in {"mean_abs": "[1.5, 2.0, 1 / 6]", "median": "[0.5, -1.0, 0.0]",
                             "mean_sq": "[35 / 12, 14 / 3, 0.125 / 3]"}.items():
         assert f'"{method}", {written}' in tests
-        np.testing.assert_allclose(eval(written), list(at.aggregate(visible, method).values()),  # noqa: S307
+        np.testing.assert_allclose(eval(written), list(ranking.aggregate(visible, method).values()),  # noqa: S307
                                    rtol=1e-12)
     # a median of |phi| or a root of mean_sq would fail both hidden checks
-    assert list(at.aggregate(hidden.abs(), "median").values()) != found["_t2_hidden"]["median"]
+    assert list(ranking.aggregate(hidden.abs(), "median").values()) != found["_t2_hidden"]["median"]
     # PHI is the window the monitor explained: its mean |phi| is the analysis.json it wrote
     phi = pd.DataFrame(run["phi"], columns=data.FEATURES)
-    assert at.aggregate(phi, "mean_abs") == pytest.approx(run["last_window"], rel=1e-12)
+    assert ranking.aggregate(phi, "mean_abs") == pytest.approx(run["last_window"], rel=1e-12)
 
 
 def test_task3_expected_windows_are_the_engines_violations(sources):
@@ -216,4 +218,4 @@ def test_task5_schedule_and_type_are_what_the_engine_reads(sources, run):
     assert r're.fullmatch(r"cron\(0 0?0/0?6 \? \* \* \*\)"' in tests
     assert run["records"][0]["MonitoringType"] == "ModelExplainability"
     assert 'MONITORING_TYPE == "ModelExplainability"' in tests
-    assert {"median"} <= set(at.AGG_METHODS)
+    assert {"median"} <= set(ranking.AGG_METHODS)

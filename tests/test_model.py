@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from monitorlab import data, model
+from monitorlab.serving import data, model
 
 
 def test_course_model_is_accurate_and_deterministic():

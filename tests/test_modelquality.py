@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from monitorlab import capture, groundtruth, modelquality as mq, scenarios
-from monitorlab.clock import COURSE_EPOCH
+from monitorlab.serving import capture, scenarios
+from monitorlab.monitoring import groundtruth, modelquality as mq
+from monitorlab.account.clock import COURSE_EPOCH
 from monitorlab.course import setup
+from monitorlab.stats import model_metrics
 
 # One xdist group: the module-scoped course (about 6 s to set up) is then built once.
 pytestmark = pytest.mark.xdist_group("modelquality")
@@ -103,7 +105,7 @@ def test_merge_real_sdk_capture_and_actuals_join_on_event_id():
 
 def test_binary_metrics_equal_scikit_learn():
     y, p = random_binary(500, seed=1)
-    m = mq.binary_metrics(y, p, threshold=0.5)
+    m = model_metrics.binary_metrics(y, p, threshold=0.5)
     predicted = (p > 0.5).astype(int)
     tn, fp, fn, tp = skm.confusion_matrix(y, predicted).ravel()
     assert m["confusion_matrix"] == {"0": {"0": tn, "1": fp}, "1": {"0": fn, "1": tp}}
@@ -127,15 +129,15 @@ def test_binary_metrics_equal_scikit_learn():
     precision, recall, _ = skm.precision_recall_curve(y, p, drop_intermediate=True)
     assert m["precision_recall_curve"] == {"precisions": precision[::-1].tolist(),
                                            "recalls": recall[::-1].tolist()}
-    assert list(m) == list(mq.BINARY_ORDER)
+    assert list(m) == list(model_metrics.BINARY_ORDER)
 
 
 def test_threshold_is_strictly_greater_and_curves_are_thinned():
-    assert mq.binary_labels([0.5, 0.50001, 0.2], 0.5).tolist() == [0, 1, 0]
+    assert model_metrics.binary_labels([0.5, 0.50001, 0.2], 0.5).tolist() == [0, 1, 0]
     y, p = random_binary(5000, seed=2)
-    m = mq.binary_metrics(y, p)
+    m = model_metrics.binary_metrics(y, p)
     curve = m["receiver_operating_characteristic_curve"]
-    assert len(curve["false_positive_rates"]) <= mq.CURVE_POINTS
+    assert len(curve["false_positive_rates"]) <= model_metrics.CURVE_POINTS
     assert curve["false_positive_rates"][0] == 0.0 and curve["true_positive_rates"][-1] == 1.0
     assert m["precision_recall_curve"]["recalls"][0] == 0.0
 
@@ -145,14 +147,14 @@ def test_sorted_auc_equals_scikit_learn_with_ties():
     y = rng.integers(0, 2, 3000)
     scores = np.round(rng.random(3000) + 0.2 * y, 2)  # many ties
     order = np.argsort(-scores)
-    assert mq.sorted_auc(y[order], scores[order]) == pytest.approx(skm.roc_auc_score(y, scores), rel=1e-12)
+    assert model_metrics.sorted_auc(y[order], scores[order]) == pytest.approx(skm.roc_auc_score(y, scores), rel=1e-12)
 
 
 def test_multiclass_and_regression_equal_scikit_learn():
     rng = np.random.default_rng(4)
     y = rng.integers(0, 4, 800)
     predicted = np.where(rng.random(800) < 0.6, y, rng.integers(0, 5, 800))  # class 4 only predicted
-    m = mq.multiclass_metrics(y, predicted)
+    m = model_metrics.multiclass_metrics(y, predicted)
     assert m["accuracy"] == pytest.approx(skm.accuracy_score(y, predicted))
     for name, beta in (("f0_5", 0.5), ("f1", 1.0), ("f2", 2.0)):
         _, _, f, _ = skm.precision_recall_fscore_support(y, predicted, beta=beta, average="weighted",
@@ -166,7 +168,7 @@ def test_multiclass_and_regression_equal_scikit_learn():
     assert m["weighted_f1_best_constant_classifier"] == skm.f1_score(y, constant, average="weighted",
                                                                      zero_division=0)
     truth, guess = rng.normal(size=300), rng.normal(size=300)
-    r = mq.regression_metrics(truth, guess)
+    r = model_metrics.regression_metrics(truth, guess)
     assert r == {"mae": skm.mean_absolute_error(truth, guess), "mse": skm.mean_squared_error(truth, guess),
                  "rmse": np.sqrt(skm.mean_squared_error(truth, guess)), "r2": skm.r2_score(truth, guess)}
 
@@ -174,7 +176,7 @@ def test_multiclass_and_regression_equal_scikit_learn():
 def test_metrics_reproduce_the_aws_documentation_examples():
     # DG model-monitor-model-quality-metrics (awsdocs/amazon-sagemaker-developer-guide):
     # binary example, 4 rows with confusion matrix {"0": {"0": 1, "1": 2}, "1": {"0": 0, "1": 1}}
-    binary = mq.binary_metrics([1, 0, 0, 0], [0.9, 0.6, 0.7, 0.2])
+    binary = model_metrics.binary_metrics([1, 0, 0, 0], [0.9, 0.6, 0.7, 0.2])
     assert binary["confusion_matrix"] == {"0": {"0": 1, "1": 2}, "1": {"0": 0, "1": 1}}
     assert {k: binary[k] for k in (
         "recall", "precision", "accuracy", "recall_best_constant_classifier",
@@ -192,7 +194,7 @@ def test_metrics_reproduce_the_aws_documentation_examples():
     # multiclass and regression examples: one data set, confusion matrix [[1180, 510], [268, 138]]
     y = np.repeat([0, 0, 1, 1], [1180, 510, 268, 138])
     predicted = np.repeat([0, 1, 0, 1], [1180, 510, 268, 138])
-    multi = mq.multiclass_metrics(y, predicted)
+    multi = model_metrics.multiclass_metrics(y, predicted)
     assert multi == {
         "confusion_matrix": {"0": {"0": 1180, "1": 510}, "1": {"0": 268, "1": 138}},
         "accuracy": 0.6288167938931297, "weighted_recall": 0.6288167938931297,
@@ -204,7 +206,7 @@ def test_metrics_reproduce_the_aws_documentation_examples():
         "weighted_f0_5_best_constant_classifier": 0.04473443104152011,
         "weighted_f1_best_constant_classifier": 0.06286421244683643,
         "weighted_f2_best_constant_classifier": 0.10570313141262414}
-    regression = mq.regression_metrics(y, predicted)
+    regression = model_metrics.regression_metrics(y, predicted)
     assert regression["mae"] == regression["mse"] == 0.3711832061068702
     assert regression["rmse"] == 0.609248066149471
     assert regression["r2"] == pytest.approx(-1.3766111872212665, abs=2e-15)
@@ -230,7 +232,7 @@ def test_standard_deviation_only_from_200_rows():
     large = mq.model_quality_statistics(frame, "BinaryClassification", seed=7)
     assert large == mq.model_quality_statistics(frame, "BinaryClassification", seed=7)  # seeded
     f1 = large["binary_classification_metrics"]["f1"]
-    masks = mq.subsamples(200, seed=7)
+    masks = model_metrics.subsamples(200, seed=7)
     assert [int(m.sum()) for m in masks] == [160] * 5
     runs = [skm.f1_score(y[m], (p[m] > 0.5).astype(int)) for m in masks]
     assert f1["standard_deviation"] == pytest.approx(np.std(runs, ddof=1), rel=1e-12)

@@ -5,10 +5,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from monitorlab import baseline, data, model, monitor, scenarios
-from monitorlab.clock import SimClock
+from monitorlab.monitoring import baseline, monitor
+from monitorlab.serving import data, model, scenarios
+from monitorlab.account.clock import SimClock
 from monitorlab.course import setup
-from monitorlab.monitor import DataQualityJob, ScheduleRunner, data_quality_schedule
+from monitorlab.monitoring.monitor import DataQualityJob, ScheduleRunner, data_quality_schedule
 
 T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
 
@@ -151,7 +152,7 @@ def test_a_label_first_baseline_gives_the_data_type_trap():
     window = monitor.baseline_frame(train.head(200), model.predict_proba(model.course_model(), train.head(200)),
                                     data.FEATURES)
     table = monitor.monitoring_frame(window, statistics, data.FEATURES)
-    from monitorlab import dataquality
+    from monitorlab.monitoring import dataquality
 
     violations = dataquality.evaluate(table, statistics, constraints)["violations"]
     assert {"feature_name": "prediction", "constraint_check_type": "data_type_check",

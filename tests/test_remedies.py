@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitorlab import data, remedies
+from monitorlab.serving import data
+from monitorlab.maintenance import remedies
 
 BAND = ("age", range(40, 46))
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from monitorlab import sandbox as sbx
-from monitorlab.sandbox import RealAWSRefused, Sandbox
+from monitorlab.account import sandbox as sbx
+from monitorlab.account.sandbox import RealAWSRefused, Sandbox
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_no_request_leaves_the_process(monkeypatch):
     monkeypatch.setattr(socket, "create_connection",
                         lambda address, *a, **k: record(None, address))
     from monitorlab.course import setup
-    from monitorlab.scenarios import generate_traffic
+    from monitorlab.serving.scenarios import generate_traffic
 
     course = setup(sampling_percentage=50)
     try:
@@ -125,7 +125,7 @@ def test_server_mode_state_is_shared_with_another_process():
         assert box.endpoint_url.startswith("http://127.0.0.1:")
         box.client("s3").create_bucket(Bucket="made-by-parent")
         script = (
-            "from monitorlab.sandbox import Sandbox\n"
+            "from monitorlab.account.sandbox import Sandbox\n"
             f"sb = Sandbox.attach({box.endpoint_url!r})\n"
             "s3 = sb.client('s3')\n"
             "s3.create_bucket(Bucket='made-by-child')\n"

@@ -35,7 +35,7 @@ import operator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .clock import as_utc
+from monitorlab.account.clock import as_utc
 
 COMPARISONS = {
     "GreaterThanThreshold": operator.gt,

@@ -20,14 +20,14 @@ How one execution works (:func:`run_bias_drift_execution`):
 
 1. read the window's captures (the features the endpoint received and the probability it
    returned) and the labels collected from the window's start until the execution runs;
-2. merge them with :func:`monitorlab.modelquality.merge` (capture ``inferenceId`` = label
+2. merge them with :func:`monitorlab.monitoring.modelquality.merge` (capture ``inferenceId`` = label
    ``eventId``, else the capture's ``eventId``): only predictions that have a label are analysed;
 3. predicted label = 1 when probability **>** ``probability_threshold`` (the ``EndpointInput``
    ``ProbabilityThresholdAttribute``, default 0.5: "probability greater than" the threshold);
    label = the ground truth; the facet columns come from the captured features;
-4. compute ``analysis.json`` with :func:`monitorlab.clarify_files.bias_report` (pre- and
+4. compute ``analysis.json`` with :func:`monitorlab.monitoring.clarify_files.bias_report` (pre- and
    post-training metrics, or the ``methods`` the configuration asks for);
-5. with a baseline, compare with :func:`monitorlab.clarify_files.bias_drift_violations`: a
+5. with a baseline, compare with :func:`monitorlab.monitoring.clarify_files.bias_drift_violations`: a
    violation when a metric is farther from its fair value than the baseline's
    (``|current| > |baseline|``, ``|DI - 1| > |DI_baseline - 1|`` for DI);
 6. write ``analysis.json`` (and ``constraint_violations.json`` when there is a baseline) to
@@ -43,7 +43,7 @@ Choices where AWS documents nothing (taught in module 06):
   violations file generation". Without a baseline the execution writes ``analysis.json``,
   publishes the metrics and completes with no ``constraint_violations.json``.
 * **Only the baseline's metrics are checked.** A metric missing from the baseline, or errored in
-  either file, is never a violation (:mod:`monitorlab.clarify_files`). A baseline computed with
+  either file, is never a violation (:mod:`monitorlab.monitoring.clarify_files`). A baseline computed with
   ``methods`` limited to a few metrics therefore checks only those.
 * **The rule has no tolerance.** With small windows, sampling noise alone pushes a metric past its
   baseline about half the time. AWS lets you supply your own constraints file; :func:`with_tolerance`
@@ -56,7 +56,7 @@ Choices where AWS documents nothing (taught in module 06):
 * **Records.** ``Metrics`` maps ``"<facet>/<facet value>/<METRIC>"`` (``"sex/Female/DPPL"``) to the
   value (errored metrics left out); ``ViolatedMetrics`` lists the same keys, in the order of the
   violations file. The rest of the record has the shape every monitor's record has
-  (:func:`monitorlab.modelquality.run_model_quality_execution`).
+  (:func:`monitorlab.monitoring.modelquality.run_model_quality_execution`).
 """
 
 from __future__ import annotations
@@ -72,12 +72,13 @@ import numpy as np
 import pandas as pd
 from botocore.exceptions import ClientError
 
-from . import clarify_files, data
-from .clock import as_utc
-from .metrics import put_metrics
-from .model import split_s3_uri
-from .modelquality import labelled_window, merged_lines, parse_offset, report_prefix
-from .monitor import Schedule, completion
+from monitorlab.monitoring import clarify_files
+from monitorlab.serving import data
+from monitorlab.account.clock import as_utc
+from monitorlab.account.cloudwatch import put_metrics
+from monitorlab.serving.model import split_s3_uri
+from monitorlab.monitoring.modelquality import labelled_window, merged_lines, parse_offset, report_prefix
+from monitorlab.monitoring.monitor import Schedule, completion
 
 MONITORING_TYPE = "ModelBias"
 NAMESPACE = clarify_files.BIAS_METRICS_NAMESPACE
@@ -145,11 +146,11 @@ class BiasDriftJob:
         return moment + parse_offset(self.start_offset), moment + parse_offset(self.end_offset)
 
     def executor(self, s3, cloudwatch):
-        """``execute(scheduled_time) -> record`` for a :class:`~monitorlab.monitor.ScheduleRunner`."""
+        """``execute(scheduled_time) -> record`` for a :class:`~monitorlab.monitoring.monitor.ScheduleRunner`."""
         return functools.partial(run_bias_drift_execution, s3, cloudwatch, self)
 
     def schedule(self, s3, cloudwatch, expression: str = "cron(0 * ? * * *)") -> Schedule:
-        """A :class:`~monitorlab.monitor.Schedule` (hourly by default) running this job."""
+        """A :class:`~monitorlab.monitoring.monitor.Schedule` (hourly by default) running this job."""
         return Schedule(self.schedule_name, expression, self.executor(s3, cloudwatch),
                         MONITORING_TYPE)
 
@@ -468,7 +469,7 @@ def job_definition_request(job: BiasDriftJob, *, job_definition_name: str, role_
     baseline ``analysis.json`` (``ModelBiasBaselineConfig.ConstraintsResource``). The
     probability threshold and the offsets go in ``EndpointInput``, not in the analysis config.
     moto stores the definition; ``create_monitoring_schedule`` is not implemented in moto, so the
-    engine's :class:`~monitorlab.monitor.ScheduleRunner` runs the executions.
+    engine's :class:`~monitorlab.monitoring.monitor.ScheduleRunner` runs the executions.
     """
     request = {
         "JobDefinitionName": job_definition_name,

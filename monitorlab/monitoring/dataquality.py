@@ -50,7 +50,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from monitorlab import baseline, drift
+from monitorlab.monitoring import baseline
+from monitorlab.stats import drift
 
 CHECK_TYPES = ("data_type_check", "completeness_check", "baseline_drift_check",
                "missing_column_check", "extra_column_check", "categorical_values_check")

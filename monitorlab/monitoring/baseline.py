@@ -46,7 +46,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
-from monitorlab import kll
+from monitorlab.stats import kll
 
 NUMERIC_TYPES = ("Integral", "Fractional")
 STATISTICS_TYPES = ("Integral", "Fractional", "String")

@@ -9,7 +9,7 @@ existing training data may be lost**, undersampling is ruled out: oversample the
 class instead, with SMOTE (synthetic rows interpolated between a row and its nearest neighbours;
 SMOTENC when some features are categorical).
 
-Sign (Clarify's convention, :mod:`monitorlab.bias`): with the group as facet *d*, Clarify's
+Sign (Clarify's convention, :mod:`monitorlab.stats.bias`): with the group as facet *d*, Clarify's
 ``DPL = q_a - q_d`` is **negative** when the group has *more* positives. The exam's "+0.9 for ages
 40–45" is the group's excess, ``q_group - q_rest``; :func:`label_gap` returns that, and
 :func:`clarify_dpl` Clarify's number.
@@ -17,7 +17,7 @@ Sign (Clarify's convention, :mod:`monitorlab.bias`): with the group as facet *d*
 * :func:`skewed_training_set`: an Adult-derived training set with such a group (seeded);
 * :func:`undersample_positive` and :func:`smote_oversample`: the two remedies (seeded);
 * :func:`evaluate_remedy` / :func:`compare_remedies`: retrain the course pipeline
-  (:func:`monitorlab.model.build_pipeline`) on each version and measure the gap in the training
+  (:func:`monitorlab.serving.model.build_pipeline`) on each version and measure the gap in the training
   data and the model's quality and bias on untouched test rows.
 
 Choices (ours): the target rate is the rest of the data's positive rate unless given; SMOTENC
@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-from . import bias, data
-from .model import as_model_input, build_pipeline
+from monitorlab.stats import bias
+from monitorlab.serving import data
+from monitorlab.serving.model import as_model_input, build_pipeline
 
 #: The exam's group: ages 40 to 45 (a band is a list of values, not a threshold).
 AGE_BAND = ("age", tuple(range(40, 46)))

@@ -41,11 +41,11 @@ from typing import Callable
 
 import pandas as pd
 
-from . import baseline, dataquality
-from .capture import read_captures
-from .clock import as_utc, hour_floor
-from .metrics import dimensions, put_metrics, with_context
-from .model import split_s3_uri
+from monitorlab.monitoring import baseline, dataquality
+from monitorlab.serving.capture import read_captures
+from monitorlab.account.clock import as_utc, hour_floor
+from monitorlab.account.cloudwatch import dimensions, put_metrics, with_context
+from monitorlab.serving.model import split_s3_uri
 
 DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 NO_DATA = "Job inputs had no data"
@@ -169,7 +169,7 @@ class DataQualityJob:
                                      ("constraints", baseline.validate_constraints)):
             if not isinstance(getattr(self, field_name), dict):
                 raise ValueError(f"DataQualityJob.{field_name} must be the baseline's "
-                                 f"{field_name}.json as a dict (see monitorlab.baseline."
+                                 f"{field_name}.json as a dict (see monitorlab.monitoring.baseline."
                                  "suggest_baseline / read_baseline), got "
                                  f"{type(getattr(self, field_name)).__name__}")
             validate(getattr(self, field_name))
@@ -246,7 +246,7 @@ def execution_record(job_name: str, endpoint: str, scheduled_time: datetime, sta
 def run_data_quality_execution(job: DataQualityJob, scheduled_time, *, s3, cloudwatch,
                                columns: list[str] | None = None, seed: int = 0) -> dict:
     """One data-quality execution for the window ending at ``scheduled_time``."""
-    from . import data
+    from monitorlab.serving import data
 
     scheduled_time = as_utc(scheduled_time)
     _, interval = parse_schedule(job.expression)

@@ -35,9 +35,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from .capture import list_hourly_files
-from .clock import as_utc
-from .model import split_s3_uri
+from monitorlab.serving.capture import list_hourly_files
+from monitorlab.account.clock import as_utc
+from monitorlab.serving.model import split_s3_uri
 
 PROBLEM_COLUMNS = ["file", "line", "reason", "detail"]
 #: Columns of a ground-truth frame read from S3 (``groundTruth`` is the raw label text).
@@ -174,7 +174,7 @@ def simulate_labels(traffic, model: ArrivalModel | None = None, *, seed: int = 0
                     id_column: str = "inference_id", label_column: str = "label") -> pd.DataFrame:
     """When each request's true label is collected, under ``model`` (default :class:`ArrivalModel`).
 
-    ``traffic`` is a :class:`~monitorlab.scenarios.Traffic` or a frame with ``timestamp``, the id
+    ``traffic`` is a :class:`~monitorlab.serving.scenarios.Traffic` or a frame with ``timestamp``, the id
     the caller passed as ``InferenceId`` and the label. Returns one row per request: ``eventId``
     (= that id), ``label``, ``inferenceTime`` and ``collectedAt`` (rounded **up** to whole seconds,
     as S3 keys and capture times have second resolution; ``NaT`` for a label that never arrives).
@@ -302,7 +302,7 @@ def read_ground_truth(s3, s3_uri: str, start, end) -> GroundTruthWindow:
 
     Records carry no timestamp, so "collected" is what the key says (:func:`key_time`); a label
     collected in the very second ``end`` is not read. Rows come in collection order (key, then
-    line), which is what :func:`monitorlab.modelquality.merge` uses to let the latest label win.
+    line), which is what :func:`monitorlab.monitoring.modelquality.merge` uses to let the latest label win.
     """
     bucket, _ = split_s3_uri(s3_uri)
     sources = [(key, s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -316,7 +316,7 @@ def parse_ground_truth_files(sources: list[tuple[str, str]]) -> GroundTruthWindo
 
     Problem reasons: ``bad_json``, ``missing_key``, ``unknown_encoding`` (not CSV or JSON),
     ``bad_label`` (JSON ``data`` that is not one value). Parsing is line by line, like
-    :mod:`monitorlab.capture`, because every bad line is reported with its file and number.
+    :mod:`monitorlab.serving.capture`, because every bad line is reported with its file and number.
     """
     rows, problems = [], []
     for name, text in sources:

@@ -28,7 +28,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from . import data
+from monitorlab.serving import data
 
 CACHE_DIR = data.DATA_DIR.parent / ".monitorlab-cache"
 HYPERPARAMETERS = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.1}
@@ -42,7 +42,7 @@ def as_model_input(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in data.FEATURES if c not in frame.columns]
     if missing:
         raise ValueError(f"the model needs the columns {missing}; pass a frame with all of "
-                         f"monitorlab.data.FEATURES")
+                         f"monitorlab.serving.data.FEATURES")
     features = frame[data.FEATURES].copy()
     for column in data.CATEGORICAL_FEATURES:
         features[column] = features[column].astype(object).where(features[column].notna(), None)

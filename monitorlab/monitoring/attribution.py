@@ -7,8 +7,8 @@ clarify-model-monitor-feature-attribution-drift). This module does the same for 
 
 * :class:`FeatureExplainer` / :func:`shap_values`: local SHAP values from ``shap.TreeExplainer``
   on the gradient-boosting classifier, reported per *original* feature, plus the expected value.
-* :func:`aggregate`: Clarify's ``agg_method`` (``mean_abs``, ``median``, ``mean_sq``).
-* :func:`ndcg`: Clarify's NDCG of the live ranking against the baseline ranking.
+* :func:`monitorlab.stats.ranking.aggregate` and :func:`monitorlab.stats.ranking.ndcg` (no AWS in them):
+  Clarify's ``agg_method`` and its NDCG of the live ranking against the baseline ranking.
 * :func:`analysis_document`, :func:`drift_violations`, :func:`cloudwatch_metric_data`: the
   ``analysis.json``, ``constraint_violations.json`` and CloudWatch metrics Clarify writes.
 * :func:`suggest_baseline`, :func:`run_attribution_execution`, :class:`AttributionMonitor`: the
@@ -59,11 +59,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from . import data
-from .capture import read_captures
-from .clock import as_utc, hour_floor
-from .model import as_model_input, split_s3_uri
-from .scenarios import ScenarioTruth, Traffic
+from monitorlab.serving import data
+from monitorlab.serving.capture import read_captures
+from monitorlab.account.clock import as_utc, hour_floor
+from monitorlab.serving.model import as_model_input, split_s3_uri
+from monitorlab.serving.scenarios import ScenarioTruth, Traffic
+from monitorlab.stats.ranking import AGG_METHODS, aggregate, ndcg
 
 ANALYSIS_VERSION = "1.0"
 #: Clarify names the explanation ``kernel_shap`` whatever the explainer (DG clarify-processing-job-run).
@@ -78,7 +79,6 @@ CONSTRAINT_CHECK_TYPE = "feature_attribution_drift_check"
 #: A violation is logged when NDCG < 0.9 (DG clarify-model-monitor-model-attribution-drift-violations).
 DEFAULT_THRESHOLD = 0.9
 #: Clarify's ``agg_method`` values (SDK ``clarify.SHAPConfig`` accepts exactly these three).
-AGG_METHODS = ("mean_abs", "median", "mean_sq")
 OUTPUTS = ("log_odds", "probability")
 #: Fewest usable rows an execution explains; fewer and it fails. Clarify documents no minimum.
 #: Measured on the course model against its baseline, 20,000 seeded no-drift windows per size
@@ -255,7 +255,7 @@ def _split_pipeline(model) -> tuple[ColumnTransformer, object]:
     steps = getattr(model, "steps", None)
     if not steps or len(steps) != 2 or not isinstance(steps[0][1], ColumnTransformer):
         raise ValueError("model must be a fitted Pipeline of a ColumnTransformer then a tree "
-                         "classifier, like monitorlab.model.course_model()")
+                         "classifier, like monitorlab.serving.model.course_model()")
     return steps[0][1], steps[1][1]
 
 
@@ -269,96 +269,6 @@ def shap_values(model: Pipeline, frame: pd.DataFrame, *, output: str = "log_odds
                 background: pd.DataFrame | None = None) -> Attributions:
     """One-call form of ``FeatureExplainer(model, ...).explain(frame)``."""
     return FeatureExplainer(model, output=output, background=background).explain(frame)
-
-
-def aggregate(values: pd.DataFrame, agg_method: str = "mean_abs") -> dict[str, float]:
-    """Global SHAP value per feature from local values φ (rows x features), Clarify's ``agg_method``:
-
-    * ``mean_abs`` (default): mean |φ| over rows;
-    * ``median``: median of φ (signed: a feature that lowers every prediction is negative);
-    * ``mean_sq``: mean φ² over rows.
-
-    Source: DG clarify-config-json-monitor-model-explainability-parameters; SDK ``SHAPConfig``.
-    """
-    _check_choice(agg_method, AGG_METHODS, "agg_method")
-    if len(values) == 0:
-        raise ValueError("aggregate() needs at least one row of SHAP values")
-    phi = values.to_numpy(dtype=np.float64)
-    if agg_method == "mean_abs":
-        result = np.abs(phi).mean(axis=0)
-    elif agg_method == "median":
-        result = np.median(phi, axis=0)
-    else:
-        result = (phi ** 2).mean(axis=0)
-    return {str(f): float(v) for f, v in zip(values.columns, result)}
-
-
-# ---------------------------------------------------------------------------------------------
-# NDCG
-# ---------------------------------------------------------------------------------------------
-
-def ndcg(baseline: dict[str, float], live: dict[str, float]) -> float:
-    """Clarify's NDCG of the live feature ranking against the baseline ranking.
-
-    F = features sorted by baseline attribution a(·), F′ = features sorted by live attribution:
-
-        DCG  = Σᵢ a(f′ᵢ) / log₂(i + 1),  iDCG = Σᵢ a(fᵢ) / log₂(i + 1),  NDCG = DCG / iDCG
-
-    (i = 1..n; the gains are always the *baseline* attributions; DG
-    clarify-model-monitor-feature-attribution-drift). The docs' example, baseline (0.70, 0.50,
-    0.05) and live (0.10, 0.20, 0.70), gives 0.6876396241226223 (the docs print 0.69).
-
-    Ties: features with equal live attributions share their positions, each getting the mean gain
-    of the tied group (McSherry & Najork 2008) — the average of DCG over every order of the tie.
-    This equals ``sklearn.metrics.ndcg_score([baseline], [live])`` (which averages ties by
-    default), does not depend on dict order or feature names, and neither rewards nor punishes a
-    tie (breaking ties by baseline order would let a window whose attributions are all equal score
-    1.0). Ties in the baseline do not matter: iDCG only needs the sorted gains. Clarify's own rule
-    is not documented.
-
-    Raises ``ValueError`` when the feature sets differ (naming the missing features), a value is
-    not finite, a baseline attribution is negative (gains must be >= 0; rank by ``abs`` first, as
-    :func:`attribution_ndcg` does), or every baseline attribution is 0 (iDCG = 0: nothing to rank).
-    """
-    features = _same_features(baseline, live)
-    gains = _finite(baseline, features, "baseline")
-    scores = _finite(live, features, "live")
-    negative = [f for f, g in zip(features, gains) if g < 0]
-    if negative:
-        raise ValueError(f"baseline attributions must be >= 0 (they are NDCG gains); {negative} "
-                         "are negative: rank by absolute value, e.g. {f: abs(v) ...}")
-    discounts = 1.0 / np.log2(np.arange(2, len(features) + 2))
-    ideal = float(np.sort(gains)[::-1] @ discounts)
-    if ideal == 0.0:
-        raise ValueError("every baseline attribution is 0, so iDCG = 0 and NDCG is undefined; "
-                         "the baseline explains nothing: recompute it on representative data")
-    return _tie_averaged_dcg(gains, scores, discounts) / ideal
-
-
-def _tie_averaged_dcg(gains: np.ndarray, scores: np.ndarray, discounts: np.ndarray) -> float:
-    """DCG with the features ordered by decreasing ``scores``, each tied group's gains averaged."""
-    _, group, counts = np.unique(-scores, return_inverse=True, return_counts=True)
-    mean_gain = np.bincount(group, weights=gains) / counts  # groups in decreasing score order
-    return float(np.repeat(mean_gain, counts) @ discounts)
-
-
-def _same_features(baseline: dict, live: dict) -> list[str]:
-    if not baseline:
-        raise ValueError("baseline attributions are empty: nothing to rank")
-    only_baseline = sorted(set(baseline) - set(live))
-    only_live = sorted(set(live) - set(baseline))
-    if only_baseline or only_live:
-        raise ValueError(f"baseline and live must have the same features: missing from live "
-                         f"{only_baseline}, missing from baseline {only_live}")
-    return list(baseline)
-
-
-def _finite(values: dict, features: list[str], side: str) -> np.ndarray:
-    array = np.array([values[f] for f in features], dtype=np.float64)
-    bad = [f for f, v in zip(features, array) if not np.isfinite(v)]
-    if bad:
-        raise ValueError(f"{side} attributions of {bad} are not finite numbers")
-    return array
 
 
 # ---------------------------------------------------------------------------------------------
@@ -568,7 +478,7 @@ def run_attribution_execution(s3, cloudwatch, config: ExecutionConfig, start, en
     ``ScheduledTime``, ``EndpointName``, ``MonitoringType`` = ``ModelExplainability``,
     ``MonitoringExecutionStatus`` = ``Completed`` / ``CompletedWithViolations`` / ``Failed``,
     ``FailureReason`` or ``ExitMessage``) plus the engine's details, named as
-    :mod:`monitorlab.monitor`'s data-quality records: ``WindowStart``, ``WindowEnd``, ``Rows`` (rows
+    :mod:`monitorlab.monitoring.monitor`'s data-quality records: ``WindowStart``, ``WindowEnd``, ``Rows`` (rows
     explained), ``RowsLeftOut`` (see :func:`usable_rows`), ``MalformedCaptureLines``, ``Ndcg``
     (per label), ``Violations``, ``Reports`` (file name -> URI), ``MetricsPublished``.
 
@@ -671,15 +581,15 @@ def stuck_feature(traffic: Traffic, *, feature: str = STUCK_FEATURE, value=STUCK
     (``marital_status``) or values near the average effect barely move NDCG, which weights the top
     of the ranking most: attribution drift does not replace data-quality drift checks.
 
-    Returns a :class:`~monitorlab.scenarios.Traffic` whose ``truth`` (a ``ScenarioTruth`` named
+    Returns a :class:`~monitorlab.serving.scenarios.Traffic` whose ``truth`` (a ``ScenarioTruth`` named
     ``"stuck_feature"``) records the feature and the hour. Expects unchanged traffic (scenario
-    ``"none"``) that starts on the hour, as :func:`monitorlab.scenarios.generate_traffic` makes it.
+    ``"none"``) that starts on the hour, as :func:`monitorlab.serving.scenarios.generate_traffic` makes it.
     """
     if traffic.truth.change_hour is not None:
         raise ValueError(f"stuck_feature expects unchanged traffic (scenario 'none'), got "
                          f"{traffic.truth.name!r}: generate_traffic('none', ...) first")
     if feature not in data.FEATURES:
-        raise ValueError(f"feature must be one of monitorlab.data.FEATURES, got {feature!r}")
+        raise ValueError(f"feature must be one of monitorlab.serving.data.FEATURES, got {feature!r}")
     frame = traffic.requests.copy()
     affected = (frame["hour"] >= change_hour).to_numpy()
     frame[feature] = _with_value(frame[feature], affected, value)

@@ -26,9 +26,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from . import data
-from .clock import as_utc, hour_floor
-from .model import split_s3_uri
+from monitorlab.serving import data
+from monitorlab.account.clock import as_utc, hour_floor
+from monitorlab.serving.model import split_s3_uri
 
 PROBLEM_COLUMNS = ["file", "line", "reason", "detail"]
 META_COLUMNS = ["prediction", "eventId", "inferenceId", "inferenceTime"]

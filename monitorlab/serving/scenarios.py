@@ -53,8 +53,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import data
-from .clock import COURSE_EPOCH, as_utc
+from monitorlab.serving import data
+from monitorlab.account.clock import COURSE_EPOCH, as_utc
 
 NEW_OCCUPATION = "Drone-operator"
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from monitorlab.kll import sketch_levels, weighted_items
+from monitorlab.stats.kll import sketch_levels, weighted_items
 
 #: Deequ's default c(alpha) = 1.8 (alpha ~ 0.003; hard-coded in Deequ 2.0.2, which SageMaker runs).
 DEFAULT_C_ALPHA = 1.8

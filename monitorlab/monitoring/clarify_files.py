@@ -2,7 +2,7 @@
 
 * :func:`read_analysis_config` validates an analysis configuration (monitor or processing-job form,
   DG clarify-config-json-monitor-bias-parameters).
-* :func:`bias_report` computes :mod:`monitorlab.bias` metrics for every configured facet and lays
+* :func:`bias_report` computes :mod:`monitorlab.stats.bias` metrics for every configured facet and lays
   them out as Clarify's ``analysis.json`` (layout of the real
   ``pipeline/clarify_check_step/data_bias/good_cases/analysis.json`` in aws/sagemaker-python-sdk;
   metric order, descriptions and "Infinity" strings as smclarify 0.5 ``bias/report.py``).
@@ -17,7 +17,7 @@ Choices where AWS documents nothing:
 * **Drift rule.** The docs: a violation when the current value is farther from the fair value than
   the baseline's. For every metric but DI the fair value is 0, so ``|current| > |baseline|``
   (GE >= 0, so for GE this is ``current > baseline``; KL can be negative, see
-  :func:`monitorlab.bias.kl_divergence`, and is compared by size too). DI is a ratio whose fair
+  :func:`monitorlab.stats.bias.kl_divergence`, and is compared by size too). DI is a ratio whose fair
   value is 1: ``|DI_current - 1| > |DI_baseline - 1|``. Infinite values compare as infinitely far.
   A metric that errored in either file, or is missing from the baseline, is not checked. (One
   version of the docs page says only "different from its peer"; we follow the "worse than the
@@ -50,8 +50,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import bias
-from .clock import as_utc
+from monitorlab.stats import bias
+from monitorlab.account.clock import as_utc
 
 ANALYSIS_VERSION = "1.0"
 BIAS_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"

@@ -44,10 +44,10 @@ import pandas as pd
 from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
 
-from . import data
-from .clock import SimClock, format_inference_time, hour_floor
-from .metrics import put_metrics
-from .model import as_model_input, download_model, split_s3_uri, upload_model
+from monitorlab.serving import data
+from monitorlab.account.clock import SimClock, format_inference_time, hour_floor
+from monitorlab.account.cloudwatch import put_metrics
+from monitorlab.serving.model import as_model_input, download_model, split_s3_uri, upload_model
 
 NAMESPACE = "AWS/SageMaker"
 DEFAULT_VARIANT = "AllTraffic"
@@ -153,7 +153,7 @@ def create_endpoint(sandbox, account, endpoint_name: str, *, model=None,
 
     Returns the names and URIs created. ``model`` defaults to the course model.
     """
-    from .model import course_model
+    from monitorlab.serving.model import course_model
 
     s3, sm = sandbox.client("s3"), sandbox.client("sagemaker")
     model = course_model() if model is None else model
@@ -375,7 +375,7 @@ class LocalEndpoint:
             endpoint = self._sm.describe_endpoint(EndpointName=self.endpoint_name)
         except ClientError as error:
             raise ValueError(f"endpoint {self.endpoint_name!r} does not exist in the sandbox; "
-                             "create it first with monitorlab.endpoint.create_endpoint()") from error
+                             "create it first with monitorlab.serving.endpoint.create_endpoint()") from error
         config = self._sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
         variant = config["ProductionVariants"][0]
         self.variant_name = variant["VariantName"]
@@ -395,7 +395,7 @@ class LocalEndpoint:
 
     def replay(self, traffic, *, content_type: str = CSV, accept: str | None = None,
                use_inference_id: bool = True) -> dict:
-        """Send every request of ``traffic`` (a :class:`~monitorlab.scenarios.Traffic` or frame
+        """Send every request of ``traffic`` (a :class:`~monitorlab.serving.scenarios.Traffic` or frame
         with ``timestamp`` and the features), one row per request, advancing the clock to each
         request's timestamp. Returns the counts. Predicts in bulk for speed; the records and
         metrics are the same as calling :meth:`invoke_endpoint` once per row.
