@@ -146,7 +146,10 @@ def test_task1_expected_values_are_engine_ndcg_and_sklearn_dcg(sources, run):
         assert expected == sklearn_dcg(baseline, live)
         assert len(set(live.values())) == len(live)          # no ties: the task promises none
     for baseline, live, expected in found["_t1_ndcg_cases"]:
-        assert expected == ranking.ndcg(baseline, live)
+        # within an ulp, not ==: ndcg's dot product runs on BLAS, whose kernel (and last bit)
+        # depends on the CPU (0.6032052786648969 on one machine, ...968 on another). The hidden
+        # test itself compares with rel_tol=1e-9.
+        assert math.isclose(expected, ranking.ndcg(baseline, live), rel_tol=1e-14, abs_tol=0)
         assert math.isclose(expected, sklearn_dcg(baseline, live) / sklearn_dcg(baseline, baseline),
                             rel_tol=1e-12)
         assert len(set(live.values())) == len(live)
