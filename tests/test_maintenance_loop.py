@@ -13,7 +13,7 @@ import pytest
 
 from monitorlab.maintenance import pipeline as pl
 from monitorlab.maintenance import registry, rollout, triggers
-from monitorlab.serving.data import load_adult
+from monitorlab.serving.data import FEATURES, load_adult
 from monitorlab.serving.scenarios import generate_traffic
 
 NOW = datetime(2026, 1, 12, tzinfo=timezone.utc)
@@ -202,3 +202,61 @@ def test_rollback_when_the_alarm_fires_and_success_when_it_does_not(course):
     assert good.status == "Succeeded" and good.timeline["green_errors_5xx"].sum() == 0
     assert good.timeline["green_share"].tolist() == [0.5, 0.5, 1.0, 1.0, 1.0, 1.0]
     assert good.live == "cfg-good"
+
+
+class _Constant:
+    """A model that answers ``value`` for every row: its replies are easy to recognise."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def predict_proba(self, frame):
+        return np.tile([1 - self.value, self.value], (len(frame), 1))
+
+
+def test_shadow_variant_gets_a_copy_whose_reply_is_captured_but_never_returned(course):
+    sb, sm, s3 = course.sandbox, course.client("sagemaker"), course.client("s3")
+    model = course.endpoint.model
+    capture = sm.describe_endpoint_config(EndpointConfigName="adult-income-config")["DataCaptureConfig"]
+    rollout.deploy_config(sm, s3, course.account, "sh", "sh-config",
+                          [{"name": "Prod", "model": model, "weight": 1.0}], capture_config=capture)
+    # moto drops ShadowProductionVariants: the shadow fleet reads its own (never live) config
+    rollout.deploy_config(sm, s3, course.account, "sh", "sh-shadow-config",
+                          [{"name": "ShadowV2", "model": model, "weight": 1.0}], capture_config=capture)
+    sm.create_endpoint(EndpointName="sh", EndpointConfigName="sh-config")
+    start = course.clock.now()
+    prod = rollout.fleet(sb, "sh", start=start, variant_name="Prod", seed=1)
+    shadow = rollout.fleet(sb, "sh", start=start, model=_Constant(0.999), config_name="sh-shadow-config", seed=2)
+    router = rollout.VariantRouter(sm, "sh", {"Prod": prod}, shadow=shadow, seed=0)
+    traffic = generate_traffic("none", hours=1, requests_per_hour=60, start=start, seed=5)
+    line = ",".join(map(str, traffic.requests[FEATURES].iloc[0]))
+    response = router.invoke_endpoint(EndpointName="sh", Body=line)
+    reply = float(response["Body"].read().decode())
+    assert response["InvokedProductionVariant"] == "Prod" and reply != pytest.approx(0.999)
+    assert shadow.counts["invocations"] == 1 and prod.counts["invocations"] == 1
+
+    counts = router.replay(traffic)
+    assert counts == {"Prod": 60, "shadow:ShadowV2": 60}
+    prod.flush(), shadow.flush()
+    assert shadow.capture_keys and all("/sh/ShadowV2/" in key for key in shadow.capture_keys)
+    assert prod.capture_keys and all("/sh/Prod/" in key for key in prod.capture_keys)
+    bucket = course.account.bucket
+    records = [json.loads(line) for key in shadow.capture_keys
+               for line in s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()]
+    assert len(records) == 61
+    assert {r["captureData"]["endpointOutput"]["data"] for r in records} == {"0.999"}
+    prod_outputs = [json.loads(line)["captureData"]["endpointOutput"]["data"] for key in prod.capture_keys
+                    for line in s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()]
+    assert len(prod_outputs) == 61 and "0.999" not in prod_outputs
+
+    # a shadow that fails never reaches the user; a fraction copies only some requests
+    after = pd.Timestamp(prod.clock.now()).ceil("h").to_pydatetime()
+    broken = rollout.fleet(sb, "sh", start=after, config_name="sh-shadow-config",
+                           model=rollout.BrokenRelease(model, fraction=1.0), seed=3)
+    safe = rollout.VariantRouter(sm, "sh", {"Prod": prod}, shadow=broken, shadow_fraction=0.5, seed=0)
+    later = generate_traffic("none", hours=1, requests_per_hour=200, start=after, seed=6)
+    copied = safe.replay(later)["shadow:ShadowV2"]
+    assert 70 < copied < 130 and broken.counts["errors_5xx"] == copied
+    assert prod.counts["errors_5xx"] == 0
+    with pytest.raises(ValueError, match="shadow_fraction"):
+        rollout.VariantRouter(sm, "sh", {"Prod": prod}, shadow=shadow, shadow_fraction=0)
