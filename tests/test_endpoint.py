@@ -213,7 +213,7 @@ def test_bad_requests_are_client_errors_and_never_break_the_endpoint(sb, body, c
     assert fragment in error["Error"]["Message"]
     ok = endpoint.invoke_endpoint(EndpointName="adult-income", Body=ROW)
     assert float(ok["Body"].read()) > 0
-    assert endpoint.counts == {"invocations": 2, "captured": 1, "errors_4xx": 1, "files": 0}
+    assert endpoint.counts == {"invocations": 2, "captured": 1, "errors_4xx": 1, "errors_5xx": 0, "files": 0}
 
 
 def test_missing_values_and_unseen_categories_are_served(sb):

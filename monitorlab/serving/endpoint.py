@@ -24,6 +24,12 @@ Choices where AWS documents nothing (taught in module 01):
   base64-encoded with ``encoding`` ``"BASE64"`` (AWS documents base64 as the default but no
   captured file showing the label was found).
 * Failed requests (4XX) are not captured, and count in ``Invocations`` and ``Invocation4XXErrors``.
+* A model output that is not a finite number is a container failure: the request fails with
+  HTTP 500 (``ModelError``, ``OriginalStatusCode`` 500), is not captured, and counts in
+  ``Invocation5XXErrors`` (module 08's deliberately broken release produces these).
+* An endpoint config with several production variants is served one variant per
+  :class:`LocalEndpoint` (``variant_name=``); routing between them is
+  :mod:`monitorlab.maintenance.rollout`'s job.
 * ``ModelLatency`` and ``OverheadLatency`` (microseconds) come from a seeded latency model so runs
   are reproducible; ``latency="measured"`` times the real prediction instead.
 """
@@ -343,7 +349,8 @@ class LocalEndpoint:
     """
 
     def __init__(self, endpoint_name: str, *, sagemaker, s3, cloudwatch, clock: SimClock,
-                 model=None, seed: int = 0, latency: str = "simulated"):
+                 model=None, seed: int = 0, latency: str = "simulated",
+                 variant_name: str | None = None, endpoint_config_name: str | None = None):
         if latency not in ("simulated", "measured"):
             raise ValueError("latency must be 'simulated' or 'measured'")
         self.endpoint_name = endpoint_name
@@ -354,6 +361,8 @@ class LocalEndpoint:
         self._id_rng = np.random.default_rng([seed, 12])
         self._latency_rng = np.random.default_rng([seed, 13])
         self._file_rng = np.random.default_rng([seed, 14])  # file names never shift event ids
+        self._wanted_variant = variant_name
+        self._config_name = endpoint_config_name  # a config not yet live (a blue/green green fleet)
         self.reload_config()
         self.model = download_model(s3, self.model_data_url) if model is None else model
         self._metrics = MetricBuffer([{"Name": "EndpointName", "Value": endpoint_name},
@@ -361,7 +370,7 @@ class LocalEndpoint:
         self._pending: list[str] = []
         self._pending_hour: datetime | None = None
         self._pending_first: datetime | None = None
-        self.counts = {"invocations": 0, "captured": 0, "errors_4xx": 0, "files": 0}
+        self.counts = {"invocations": 0, "captured": 0, "errors_4xx": 0, "errors_5xx": 0, "files": 0}
         self.capture_keys: list[str] = []
 
     @classmethod
@@ -376,8 +385,14 @@ class LocalEndpoint:
         except ClientError as error:
             raise ValueError(f"endpoint {self.endpoint_name!r} does not exist in the sandbox; "
                              "create it first with monitorlab.serving.endpoint.create_endpoint()") from error
-        config = self._sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
-        variant = config["ProductionVariants"][0]
+        config = self._sm.describe_endpoint_config(
+            EndpointConfigName=self._config_name or endpoint["EndpointConfigName"])
+        variants = {v["VariantName"]: v for v in config["ProductionVariants"]}
+        wanted = self._wanted_variant or config["ProductionVariants"][0]["VariantName"]
+        if wanted not in variants:
+            raise ValueError(f"variant_name {wanted!r} is not a production variant of endpoint "
+                             f"{self.endpoint_name!r}; choose one of {sorted(variants)}")
+        variant = variants[wanted]
         self.variant_name = variant["VariantName"]
         self.capture = CaptureSettings.from_api(config.get("DataCaptureConfig"))
         container = self._sm.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]
@@ -439,13 +454,17 @@ class LocalEndpoint:
         valid = ~np.isin(owners, list(errors))
         probabilities = np.full(len(owners), np.nan)
         probabilities[valid] = self._predict(frame[valid])
+        for row in np.flatnonzero(valid & ~np.isfinite(probabilities)):
+            errors.setdefault(int(owners[row]), BadRequest(
+                f"the model returned {probabilities[row]} for row "
+                f"{row - int(np.searchsorted(owners, owners[row])) + 1}, not a probability", status=500))
         starts = np.searchsorted(owners, np.arange(len(bodies)))
         ends = np.searchsorted(owners, np.arange(len(bodies)), side="right")
         responses = []
         for index in range(len(bodies)):
             self.clock.advance_to(times[index])
             if index in errors:
-                self._record_error()
+                self._record_error(errors[index].status)
                 responses.append(errors[index])
                 continue
             result = probabilities[starts[index]:ends[index]]
@@ -481,13 +500,14 @@ class LocalEndpoint:
                 "InvokedProductionVariant": self.variant_name,
                 "Body": StreamingBody(io.BytesIO(out_body), len(out_body))}
 
-    def _record_error(self) -> None:
+    def _record_error(self, status: int = 400) -> None:
         minute = self.clock.now().replace(second=0, microsecond=0)
+        server = status >= 500
         self._metrics.add("Invocations", minute, 1.0)
-        self._metrics.add("Invocation4XXErrors", minute, 1.0)
-        self._metrics.add("Invocation5XXErrors", minute, 0.0)
+        self._metrics.add("Invocation4XXErrors", minute, 0.0 if server else 1.0)
+        self._metrics.add("Invocation5XXErrors", minute, 1.0 if server else 0.0)
         self.counts["invocations"] += 1
-        self.counts["errors_4xx"] += 1
+        self.counts["errors_5xx" if server else "errors_4xx"] += 1
 
     def _should_capture(self) -> bool:
         if not self.capture.enabled:
@@ -560,8 +580,9 @@ def _client_error(code: str, status: int, message: str, **extra) -> ClientError:
 
 
 def _model_error(error: BadRequest, endpoint_name: str) -> ClientError:
-    """SageMaker's wrapping of a container 4XX: ``ModelError`` (HTTP 424) with the original status."""
-    message = (f"Received client error ({error.status}) from primary with message \"{error}\". "
+    """SageMaker's wrapping of a container error: ``ModelError`` (HTTP 424) with the original status."""
+    kind = "server" if error.status >= 500 else "client"
+    message = (f"Received {kind} error ({error.status}) from primary with message \"{error}\". "
                f"See the log group /aws/sagemaker/Endpoints/{endpoint_name} for more information.")
     return _client_error("ModelError", 424, message, OriginalStatusCode=error.status,
                          OriginalMessage=str(error))
