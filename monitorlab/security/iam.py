@@ -11,8 +11,9 @@ moto stores roles, policies, bucket policies and key policies, but enforces litt
    (a resource policy that names only the account delegates to IAM, so the identity policy must
    allow); across accounts **both** must allow;
 4. a permissions boundary limits identity-based grants (it grants nothing itself);
-5. a KMS key policy is always required: it allows directly, or delegates to IAM by allowing the
-   account root (``arn:aws:iam::<account>:root``);
+5. a KMS key policy (and, for ``sts:AssumeRole``, the role's trust policy) is always required:
+   it allows directly, or delegates to IAM by naming the account root
+   (``arn:aws:iam::<account>:root``);
 6. anything else is ``ImplicitDeny``.
 
 Sources: IAM User Guide, "Policy evaluation logic", "Cross-account policy evaluation logic",
@@ -88,7 +89,8 @@ def _as_list(value) -> list:
 def validate(policy, *, kind: str = "identity") -> dict:
     """Check a policy as IAM does on ``PutRolePolicy`` / ``PutBucketPolicy`` / ``PutKeyPolicy``.
 
-    ``kind`` is ``"identity"`` (no Principal allowed) or ``"resource"`` (Principal required).
+    ``kind`` is ``"identity"`` (no Principal allowed), ``"resource"`` (Principal required) or
+    ``"trust"`` (a role's trust policy: Principal required, no Resource).
     Messages are IAM's (``MalformedPolicyDocument``). Returns the parsed policy.
     """
     doc = load_policy(policy)
@@ -103,12 +105,12 @@ def validate(policy, *, kind: str = "identity") -> dict:
             raise MalformedPolicyDocument(f"Invalid effect: {st.get('Effect')} {where}: use Allow or Deny")
         if "Action" not in st and "NotAction" not in st:
             raise MalformedPolicyDocument(f"Policy statement must contain actions. {where}")
-        if "Resource" not in st and "NotResource" not in st:
+        if kind != "trust" and "Resource" not in st and "NotResource" not in st:
             raise MalformedPolicyDocument(f"Policy statement must contain resources. {where}")
         has_principal = "Principal" in st or "NotPrincipal" in st
         if kind == "identity" and has_principal:
             raise MalformedPolicyDocument(f"Policy document should not specify a principal. {where}")
-        if kind == "resource" and not has_principal:
+        if kind in ("resource", "trust") and not has_principal:
             raise MalformedPolicyDocument(f"Missing required field Principal {where}")
         for action in _as_list(st.get("Action", st.get("NotAction"))):
             if action != "*" and ":" not in action:
@@ -348,8 +350,10 @@ def statement_applies(st: dict, action: str, resource: str, context: dict) -> bo
         return False
     if "Resource" in st:
         ok = _element_match(st["Resource"], resource, context)
-    else:
+    elif "NotResource" in st:
         ok = not _element_match(st["NotResource"], resource, context)
+    else:   # a trust policy names no resource: it is the role it is attached to
+        ok = True
     return ok and conditions_hold(st.get("Condition"), context)
 
 
@@ -393,12 +397,14 @@ def evaluate(action: str, resource: str, *, identity_policies, resource_policy=N
     resource_account = resource_account or principal_account
     cross = resource_account != principal_account
     is_kms = action.lower().startswith("kms:")
-    if is_kms and resource_policy is None:
-        raise ValueError("kms actions need the key policy: pass resource_policy=get_key_policy(...)")
+    is_trust = action.lower().startswith("sts:assumerole")
+    if (is_kms or is_trust) and resource_policy is None:
+        raise ValueError("kms actions need the key policy, sts:AssumeRole* the role's trust policy: "
+                         "pass it as resource_policy (get_key_policy / get_role)")
     identity = _scan(_named(identity_policies, "identity policy"), action, resource, context)
     boundary = _scan(_named(permissions_boundary, "permissions boundary"), action, resource, context)
     scp = _scan(_named(scps, "SCP"), action, resource, context)
-    res_name = "key policy" if is_kms else "resource policy"
+    res_name = "key policy" if is_kms else "trust policy" if is_trust else "resource policy"
     res = _scan(_named(resource_policy, res_name), action, resource, context,
                 resource_account=resource_account)
     base = dict(action=action, resource=resource)
@@ -412,11 +418,11 @@ def evaluate(action: str, resource: str, *, identity_policies, resource_policy=N
     res_direct = res["Allow"][0] if res["Allow"] else None
     res_delegated = res["Delegated"][0] if res["Delegated"] else None
     caller = str(_get(context, "aws:PrincipalArn") or "")
-    if is_kms or cross:
+    if is_kms or is_trust or cross:
         # Both sides must agree: the resource side directly or by naming the account.
         res_ok = res_direct or res_delegated
         if not res_ok:
-            side = "the key policy" if is_kms else f"the {res_name} of account {resource_account}"
+            side = f"the {res_name}" if is_kms or is_trust else f"the {res_name} of account {resource_account}"
             return Decision("ImplicitDeny", f"{side} has no Allow for {caller or 'this principal'} "
                             f"(nor for its account root) on {action}", **base)
         if res_direct and not cross and in_boundary:
