@@ -204,11 +204,8 @@ def _via_interface(ec2, endpoint, subnet, egress, groups, port, request, princip
     if not _sg_allows(ingress, port, cidr=cidr, groups=tuple(g["GroupId"] for g in groups)):
         return out(False, "none", f"the endpoint's security groups {[g['GroupId'] for g in ep_groups]} "
                    f"admit nothing from {cidr} on {port}")
-    if subnet["SubnetId"] not in endpoint.get("SubnetIds", []):
-        blocked = _nacl_check(ec2, subnet["SubnetId"], cidr, port)
-        if blocked:
-            return out(False, "none", blocked)
-    blocked = _endpoint_policy(endpoint, request, principal)
+    crosses = subnet["SubnetId"] not in endpoint.get("SubnetIds", [])   # same subnet: no NACL on the way
+    blocked = (crosses and _nacl_check(ec2, subnet["SubnetId"], cidr, port)) or _endpoint_policy(endpoint, request, principal)
     if blocked:
         return out(False, "none", blocked)
     return out(True, f"interface endpoint {endpoint['VpcEndpointId']} (PrivateLink)")
@@ -219,10 +216,7 @@ def _via_gateway(ec2, endpoint, subnet_id, egress, port, request, principal, out
     prefix = lists[0]["PrefixListId"] if lists else None
     if not _sg_allows(egress, port, cidr=PUBLIC_IP, prefix_list=prefix):
         return out(False, "none", f"the job's security groups allow no egress to S3 ({prefix}) on {port}")
-    blocked = _nacl_check(ec2, subnet_id, PUBLIC_IP, port)
-    if blocked:
-        return out(False, "none", blocked)
-    blocked = _endpoint_policy(endpoint, request, principal)
+    blocked = _nacl_check(ec2, subnet_id, PUBLIC_IP, port) or _endpoint_policy(endpoint, request, principal)
     if blocked:
         return out(False, "none", blocked)
     return out(True, f"gateway endpoint {endpoint['VpcEndpointId']} (route {prefix})")
