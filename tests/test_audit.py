@@ -9,7 +9,7 @@ import pytest
 
 from monitorlab.account.clock import COURSE_EPOCH, SimClock
 from monitorlab.account.sandbox import Sandbox
-from monitorlab.security import audit, iam
+from monitorlab.security import audit
 
 V = "2012-10-17"
 OPS = "arn:aws:sts::123456789012:assumed-role/MLOps/ana"
@@ -27,7 +27,7 @@ def setup():
             {"Effect": "Allow", "Action": ["s3:*", "cloudtrail:*", "sagemaker:List*"], "Resource": "*"}]}))
         clock = SimClock(COURSE_EPOCH)
         trail = audit.Trail(sb.session, clock, caller=OPS,
-                            authorize=lambda a, r: iam.evaluate_role(client, "MLOps", a, r)).attach()
+                            authorize=audit.role_authorizer(client)).attach()
         yield sb, clock, trail
         trail.detach()
 
@@ -63,8 +63,11 @@ def test_delivery_layout_selectors_and_query(setup):
     ct.start_logging(Name="ml-trail")
     s3.put_object(Bucket="org-trail-logs", Key="notes.txt", Body=b"x")      # a data event
     clock.advance(minutes=5)
+    trail.authorize = None
     with trail.acting_as("arn:aws:iam::123456789012:user/bob"):
         sb.client("sagemaker").list_models()
+    with pytest.raises(ValueError, match="assumed-role"):
+        audit.role_authorizer(sb.client("iam"))("s3:GetObject", "*", "arn:aws:iam::123456789012:user/bob")
     keys = trail.deliver(ct, s3, "ml-trail")
     assert len(keys) == 2 and all(FILE.match(k) for k in keys)
     body = json.loads(gzip.decompress(s3.get_object(Bucket="org-trail-logs", Key=keys[0])["Body"].read()))

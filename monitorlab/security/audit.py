@@ -14,8 +14,8 @@ CloudTrail's record format (CloudTrail User Guide, "CloudTrail record contents")
 in the trail's bucket, one file per 5 minutes of events, only while the trail is logging, and
 data events (S3 object calls, ``InvokeEndpoint``) only when the trail's event selectors ask for them.
 
-With ``authorize`` the trail also *enforces*: a callable ``(action, resource) -> Decision``
-(usually :func:`monitorlab.security.iam.evaluate_role`) is asked before each call, and a denied
+With ``authorize`` the trail also *enforces*: a callable ``(action, resource, caller) -> Decision``
+(:func:`role_authorizer` evaluates the caller's role stored in moto) is asked before each call, and a denied
 call fails with ``AccessDenied`` as AWS's would, and is recorded with that ``errorCode``. Choices:
 ``requestParameters`` keep the call's scalar parameters with the first letter lower-cased (S3's
 ``Bucket`` becomes ``bucketName``), bodies and secrets are dropped; ``responseElements`` is null
@@ -138,7 +138,7 @@ class Trail:
         resource = resource_arn(service, context.get("monitorlab_params", {}), self.region, self.account_id)
         self._paused += 1
         try:
-            decision = self.authorize(action, resource)
+            decision = self.authorize(action, resource, self.caller)
         finally:
             self._paused -= 1
         if decision.allowed:
@@ -228,6 +228,23 @@ class Trail:
             s3.put_object(Bucket=bucket, Key=key, Body=body)
             keys.append(key)
         return keys
+
+
+def role_authorizer(iam_client, *, resource_policies=None):
+    """``authorize`` for :class:`Trail`: the caller must be an assumed role (``arn:aws:sts::<a>:
+    assumed-role/<Role>/<session>``); its role's policies are read from moto and evaluated
+    (:func:`monitorlab.security.iam.evaluate_role`). ``resource_policies`` maps a resource ARN
+    prefix to its resource policy (a bucket policy, say)."""
+    from monitorlab.security import iam
+
+    def authorize(action: str, resource: str, caller: str):
+        if ":assumed-role/" not in caller:
+            raise ValueError(f"caller {caller!r}: role_authorizer needs an assumed-role ARN "
+                             "(arn:aws:sts::<account>:assumed-role/<Role>/<session>)")
+        role = caller.split(":assumed-role/")[1].split("/")[0]
+        policy = next((p for prefix, p in (resource_policies or {}).items() if resource.startswith(prefix)), None)
+        return iam.evaluate_role(iam_client, role, action, resource, resource_policy=policy)
+    return authorize
 
 
 class _Caller:
