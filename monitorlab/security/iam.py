@@ -140,15 +140,9 @@ def _label(policy_name: str, index: int, st: dict) -> str:
 # Matching: wildcards, policy variables, principals
 # --------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=4096)
-def _pattern(text: str, ignore_case: bool) -> re.Pattern:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
-    return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
-
-
 def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """IAM's wildcards: ``*`` any run of characters (``:`` and ``/`` included), ``?`` one."""
-    return bool(_pattern(str(pattern), ignore_case).match(str(value)))
+    return _literal_match(str(pattern), str(value), ignore_case)
 
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -178,12 +172,16 @@ def substitute(text: str, context: dict) -> str | None:
     return None if missing else out
 
 
-def _literal_match(pattern: str, value: str, ignore_case: bool) -> bool:
-    """Wildcard match where ``\\*`` and ``\\?`` (from ``${*}``, ``${?}``) are literal characters."""
+@lru_cache(maxsize=4096)
+def _literal_regex(pattern: str, ignore_case: bool) -> re.Pattern:
     parts = re.split(r"(\\\*|\\\?|\*|\?)", pattern)
     body = "".join({"\\*": r"\*", "\\?": r"\?", "*": ".*", "?": "."}.get(p, re.escape(p)) for p in parts)
-    flags = re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL
-    return bool(re.fullmatch(body, str(value), flags))
+    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def _literal_match(pattern: str, value: str, ignore_case: bool) -> bool:
+    """Wildcard match where ``\\*`` and ``\\?`` (from ``${*}``, ``${?}``) are literal characters."""
+    return bool(_literal_regex(pattern, ignore_case).fullmatch(str(value)))
 
 
 def _element_match(patterns, value: str, context: dict, *, ignore_case: bool = False) -> bool:
