@@ -106,7 +106,8 @@ CASES = [
     Case("exam_all_a",
          {"task7-exam-answer": "\n".join(f'{name} = "A"' for name in (
              "ROLE_NOT_KEYS", "PRESIGNED_URL", "OWN_KEYS", "ISOLATE_TRAINING", "OFF_THE_INTERNET", "BLOCK_ONE_IP",
-             "FIND_PII", "WHO_DELETED", "BEDROCK_PRIVATE", "REJECTED_TRAFFIC", "NO_TRACKING", "CROSS_ACCOUNT")) + "\n"},
-         expected_score=27.5,
-         note="the same letter everywhere: three of twelve right (1.5 of 6)"),
+             "FIND_PII", "WHO_DELETED", "BEDROCK_PRIVATE", "REJECTED_TRAFFIC", "NO_TRACKING", "CROSS_ACCOUNT",
+             "ENVELOPE", "VOLUME_KEY", "MASK_EMAIL")) + "\n"},
+         expected_score=27.2,
+         note="the same letter everywhere: three of fifteen right (1.2 of 6)"),
 ]
