@@ -37,7 +37,7 @@ SCHEDULE = {**_ids, "ScheduledActionName": "morning-floor", "Schedule": %r,
 CASES = [
     Case("memory_in_mb_not_gb",
          {"task1-cost-answer": _COST % ("memory_mb", "memory_mb")},
-         expected_score=20.75,
+         expected_score=19.75,
          note="memory in MB instead of GB: every value is 1024x off; only the bad-size check passes (task 1: 0.75 of 5)"),
     Case("target_per_second",
          {"task2-config-answer": _POLICY % ("24.0", 60, 600, "cron(45 7 * * ? *)")},
