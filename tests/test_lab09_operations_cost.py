@@ -7,11 +7,14 @@ tests equals what the engine computes.
   engine's scaler runs the registered policy and schedule;
 * task 3: the incidents, recomputed with :mod:`monitorlab.operations.capacity`, moved the metric
   each answer names;
-* task 4: the lab's own day (its setup cell, executed here).
+* task 4: the lab's own day (its setup cell, executed here);
+* tasks 5 and 6 (exam choice): the right letters are spread evenly over the lab, and no right
+  option stands out as the longest.
 """
 
 import ast
 import math
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,7 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab09_operations_cost"
 SOLUTION = ROOT / "solutions" / LAB / f"{LAB}.ipynb"
 RELEASE = ROOT / "labs" / LAB / f"{LAB}.ipynb"
-FULL_MARKS = 24.0
+FULL_MARKS = 28.0
+EXAM_LETTERS = {"task5": ("COLD_START", "BIG_PAYLOAD", "MANY_MODELS", "TRAINING_COST", "CHOOSE_INSTANCE",
+                          "STEADY_USAGE", "IDLE_FLEET", "SLOW_TRAINING"),
+                "task6": ("INFERENCE_CHIP", "COMPILE_ONCE", "SPEND_BY_TEAM", "TRAINING_LOSS")}
 
 
 def cell_sources(path: Path) -> dict[str, str]:
@@ -69,7 +75,8 @@ def test_solution_untouched_and_every_case_grade_exactly():
 def test_release_holds_no_solution_and_no_hidden_test():
     release = "\n".join(c.source for c in read_notebook(RELEASE).cells)
     for marker in ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "37.88065843621399", '"P": "payload"',
-                   "1440", 'SLOW_TRAINING = "B"', "2026-01-05T10:17:00Z", "FAILED == 4956"]:
+                   "1440", 'SLOW_TRAINING = "B"', "2026-01-05T10:17:00Z", "FAILED == 4956",
+                   'TRAINING_LOSS = "D"', '"INFERENCE_CHIP": ("B"']:
         assert marker not in release, marker
 
 
@@ -137,9 +144,41 @@ def test_task4_answers_are_what_the_lab_day_shows(run):
     assert int(day["instances"].max()) + 1 != 3
 
 
-def test_task5_letters_are_spread():
-    namespace: dict = {}
-    exec(cell_sources(SOLUTION)["task5-exam-answer"], namespace)  # noqa: S102
-    letters = [namespace[k] for k in ("COLD_START", "BIG_PAYLOAD", "MANY_MODELS", "TRAINING_COST",
-                                      "CHOOSE_INSTANCE", "STEADY_USAGE", "IDLE_FLEET", "SLOW_TRAINING")]
-    assert sorted(letters) == ["A", "A", "B", "B", "C", "C", "D", "D"]
+def exam_letters(sources) -> dict[str, str]:
+    """``question name -> right letter`` for every exam question of the solution (tasks 5 and 6)."""
+    letters: dict = {}
+    for task, names in EXAM_LETTERS.items():
+        namespace: dict = {}
+        exec(sources[f"{task}-exam-answer"], namespace)  # noqa: S102
+        letters.update({name: namespace[name] for name in names})
+    return letters
+
+
+def exam_options(sources) -> dict[str, dict[str, str]]:
+    """``question name -> {letter: option text}`` read from the task 5 and 6 markdown."""
+    questions = {}
+    for task in EXAM_LETTERS:
+        for block in sources[f"{task}-md"].split("\n\n**")[1:]:
+            name = re.search(r"`([A-Z_]+)`", block).group(1)
+            questions[name] = {letter: text.replace("`", "") for letter, text in
+                               re.findall(r"^([ABCD])\) (.*?)(?: ·)?$", block, re.M)}
+    return questions
+
+
+def test_exam_letters_are_spread_evenly_over_the_whole_lab(sources):
+    letters = exam_letters(sources)
+    assert len(letters) == 12
+    assert sorted(letters.values()) == sorted("ABCD" * 3)
+    assert "".join(letters[n] for n in EXAM_LETTERS["task6"]) not in "ABCD"        # not in order either
+
+
+def test_no_right_option_is_the_longest_or_much_shorter(sources):
+    letters, questions = exam_letters(sources), exam_options(sources)
+    assert set(questions) == set(letters)
+    for name, options in questions.items():
+        assert sorted(options) == list("ABCD"), name
+        lengths = {letter: len(text) for letter, text in options.items()}
+        right = lengths[letters[name]]
+        others = [n for letter, n in lengths.items() if letter != letters[name]]
+        assert right <= max(others), f"{name}: the right option is the longest"
+        assert max(lengths.values()) <= 1.4 * min(lengths.values()), f"{name}: option lengths {lengths}"

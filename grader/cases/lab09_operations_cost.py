@@ -1,7 +1,8 @@
 """Typical wrong answers to lab 09 (operations and cost), each on top of the solution, with its exact score.
 
-The lab is worth 24 points: task 1 serverless vs instance 5, task 2 autoscaling config 4,
-task 3 incidents 4, task 4 the day 3, task 5 exam 8.
+The lab is worth 28 points: task 1 serverless vs instance 5, task 2 autoscaling config 4,
+task 3 incidents 4, task 4 the day 3, task 5 exam 8, task 6 exam (chips, the bill, training
+metrics) 4.
 """
 
 from grader.cases import Case
@@ -37,29 +38,31 @@ SCHEDULE = {**_ids, "ScheduledActionName": "morning-floor", "Schedule": %r,
 CASES = [
     Case("memory_in_mb_not_gb",
          {"task1-cost-answer": _COST % ("memory_mb", "memory_mb")},
-         expected_score=19.75,
+         expected_score=23.75,
          note="memory in MB instead of GB: every value is 1024x off; only the bad-size check passes (task 1: 0.75 of 5)"),
     Case("target_per_second",
          {"task2-config-answer": _POLICY % ("24.0", 60, 600, "cron(45 7 * * ? *)")},
-         expected_score=23.0,
+         expected_score=27.0,
          note="TargetValue in requests per second (24) instead of invocations per instance per minute (1440): -1"),
     Case("cooldowns_swapped_and_unix_cron",
          {"task2-config-answer": _POLICY % ("1440.0", 600, 60, "cron(45 7 * * *)")},
-         expected_score=23.0,
+         expected_score=27.0,
          note="scale-out slow and scale-in fast (-0.5), a five-field Unix cron instead of AWS's six (-0.5)"),
     Case("blames_the_instance_for_load",
          {"task3-fix-answer": 'FIX = {"P": "model", "Q": "instance", "R": "model", "S": "instance"}\n'},
-         expected_score=22.0,
+         expected_score=26.0,
          note="P is the payload (only OverheadLatency moved), Q is load (Invocations x4): -2"),
     Case("in_service_not_desired",
          {"task4-day-answer": 'FIRST_SCALE_OUT = ACTIVITIES[0]["StartTime"]\nFAILED = int(DAY["errors_5xx"].sum())\n'
                               'PEAK_DESIRED = int(DAY["instances"].max()) + 1\n'},
-         expected_score=23.0,
+         expected_score=27.0,
          note="reads a column other than desired and is off by one: -1"),
     Case("exam_all_b",
          {"task5-exam-answer": "\n".join(f'{n} = "B"' for n in (
              "COLD_START", "BIG_PAYLOAD", "MANY_MODELS", "TRAINING_COST", "CHOOSE_INSTANCE",
-             "STEADY_USAGE", "IDLE_FLEET", "SLOW_TRAINING")) + "\n"},
-         expected_score=18.0,
-         note="the same letter everywhere: only 5a and 5h are right, -6"),
+             "STEADY_USAGE", "IDLE_FLEET", "SLOW_TRAINING")) + "\n",
+          "task6-exam-answer": "\n".join(f'{n} = "B"' for n in (
+             "INFERENCE_CHIP", "COMPILE_ONCE", "SPEND_BY_TEAM", "TRAINING_LOSS")) + "\n"},
+         expected_score=19.0,
+         note="the same letter everywhere: only 5a, 5h and 6a are right, -6 in task 5 and -3 in task 6"),
 ]
