@@ -40,14 +40,13 @@ CASES = [
          {"task1-cost-answer": _COST % ("memory_mb", "memory_mb")},
          expected_score=23.75,
          note="memory in MB instead of GB: every value is 1024x off; only the bad-size check passes (task 1: 0.75 of 5)"),
-    Case("target_per_second",
-         {"task2-config-answer": _POLICY % ("24.0", 60, 600, "cron(45 7 * * ? *)")},
-         expected_score=27.0,
-         note="TargetValue in requests per second (24) instead of invocations per instance per minute (1440): -1"),
-    Case("cooldowns_swapped_and_unix_cron",
-         {"task2-config-answer": _POLICY % ("1440.0", 600, 60, "cron(45 7 * * *)")},
-         expected_score=27.0,
-         note="scale-out slow and scale-in fast (-0.5), a five-field Unix cron instead of AWS's six (-0.5)"),
+    Case("per_second_target_swapped_cooldowns_unix_cron",
+         {"task2-config-answer": _POLICY % ("24.0", 600, 60, "cron(45 7 * * *)")},
+         expected_score=26.0,
+         note="TargetValue in requests per second (24) instead of invocations per instance per minute "
+              "(1440): -1; scale-out slow and scale-in fast: -0.5; a five-field Unix cron instead of "
+              "AWS's six: -0.5 (three task-2 mistakes in one submission, one graded notebook fewer; "
+              "the deductions differ, so only all three together give 26)"),
     Case("blames_the_instance_for_load",
          {"task3-fix-answer": 'FIX = {"P": "model", "Q": "instance", "R": "model", "S": "instance"}\n'},
          expected_score=26.0,
