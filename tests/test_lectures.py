@@ -73,7 +73,7 @@ def test_corrected_aws_statements():
 #: non-comment lines a minute, and 15 seconds per code cell to run it and look at its output.
 WORDS_PER_MINUTE, CODE_LINES_PER_MINUTE, MINUTES_PER_CODE_CELL = 200, 8, 0.25
 #: Lectures that have their lighter path (issue 15); each is listed once its path is done.
-LIGHT = ["00_", "01_", "02_", "03_", "04_", "05_", "06_"]
+LIGHT = [p.name[:3] for p in LECTURES]
 
 
 def cells(path: Path) -> list[dict]:
