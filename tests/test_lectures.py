@@ -72,7 +72,7 @@ def test_corrected_aws_statements():
 #: Reading pace used for the stated minutes: technical prose at 200 words a minute, code at 8
 #: non-comment lines a minute, and 15 seconds per code cell to run it and look at its output.
 WORDS_PER_MINUTE, CODE_LINES_PER_MINUTE, MINUTES_PER_CODE_CELL = 200, 8, 0.25
-#: Lectures that have their lighter path (issue 15); each is listed once its path is done.
+#: Every lecture has its lighter path (issue 15).
 LIGHT = [p.name[:3] for p in LECTURES]
 
 
