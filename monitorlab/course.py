@@ -52,3 +52,24 @@ def setup(*, sampling_percentage: int = 100, endpoint_name: str = ENDPOINT_NAME,
     endpoint = LocalEndpoint.from_sandbox(sandbox, endpoint_name, clock=clock, seed=seed)
     return Course(sandbox=sandbox, account=account, clock=clock, endpoint=endpoint,
                   capture_uri=capture_uri)
+
+
+def quick_check(answer, right: str, why: dict[str, str]) -> None:
+    """Ungraded quick check in a lecture: print at once whether ``answer`` is ``right``, and why.
+
+    ``why`` maps every option letter to its explanation; ``answer`` is the learner's letter (any
+    case) or ``None`` while unanswered. Nothing is recorded or graded (lectures carry no nbgrader
+    metadata). Returns None, so a notebook cell shows the feedback and nothing else.
+    """
+    options = ", ".join(sorted(why))
+    if right not in why:
+        raise ValueError(f"right={right!r} is not one of the options ({options}); add it to why")
+    if answer is None:
+        print(f"Not answered yet: set answer to one of {options} and run this cell again.")
+        return
+    letter = str(answer).strip().lower()
+    if letter not in why:
+        print(f"{answer!r} is not an option: choose one of {options}.")
+        return
+    verdict = "Right." if letter == right else "Not quite."
+    print(f"{verdict} {why[letter]}")

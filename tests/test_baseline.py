@@ -166,6 +166,18 @@ def test_buckets_are_equal_width_half_open_and_the_last_closed():
     assert all(isinstance(b["count"], float) for b in buckets)
 
 
+@pytest.mark.parametrize("values", [
+    np.array([-0.7, 0.2, 1.73]),  # the formula's top edge is 1.7299999999999998 < max
+    np.random.default_rng(2).normal(size=1000),  # top edge one ulp below max as well
+])
+def test_buckets_count_every_value_when_the_top_edge_rounds_below_the_maximum(values):
+    minimum, maximum = float(values.min()), float(values.max())
+    buckets = baseline.equal_width_buckets(values, minimum, maximum)
+    assert buckets[-1]["upper_bound"] < maximum  # the rounding this test is about
+    assert sum(b["count"] for b in buckets) == values.size
+    assert [b["count"] for b in buckets] == np.histogram(values, bins=10)[0].tolist()
+
+
 def test_constant_column_puts_everything_in_the_last_bucket():
     statistics, constraints = baseline.suggest_baseline(pd.DataFrame({"c": [5.0] * 7}))
     block = statistics["features"][0]["numerical_statistics"]

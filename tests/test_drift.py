@@ -137,6 +137,26 @@ def test_linf_simple_matches_scipy_with_ties(seed):
     assert drift.linf_simple(ref, cur) == stats.ks_2samp(ref, cur, method="asymp").statistic
 
 
+def test_raw_sample_fast_path_equals_the_weighted_path():
+    """A raw sample (plain sort) and the same sample with weights 1 (stable argsort) give one CDF."""
+    rng = np.random.default_rng(7)
+    values = np.concatenate((rng.integers(0, 50, 3000).astype(float), [np.nan, np.nan], rng.normal(size=500)))
+    for compat in (False, True):
+        raw = drift.empirical_cdf(values, deequ_compat=compat)
+        weighted = drift.empirical_cdf(values, np.ones_like(values), deequ_compat=compat)
+        assert raw.points.tolist() == weighted.points.tolist()
+        assert raw.cumulative.tolist() == weighted.cumulative.tolist() and raw.total == weighted.total
+
+
+def test_linf_simple_equals_scipy_on_a_large_window_with_nan():
+    rng = np.random.default_rng(11)
+    ref = np.round(rng.normal(size=200_000), 3)
+    cur = np.round(rng.normal(0.02, 1.0, size=150_001), 3)
+    cur[::1000] = np.nan
+    expected = stats.ks_2samp(ref, cur[~np.isnan(cur)]).statistic  # auto = asymp at this size
+    assert drift.linf_simple(ref, cur) == expected == drift.linf_simple(cur, ref)
+
+
 def test_linf_robust_formula():
     rng = np.random.default_rng(9)
     ref, cur = rng.normal(size=300), rng.normal(0.5, size=200)

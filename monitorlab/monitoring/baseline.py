@@ -280,11 +280,15 @@ def equal_width_buckets(numbers: np.ndarray, minimum: float, maximum: float) -> 
     ``[lower, upper)``, the last ``[lower, upper]``; ``count`` as float (Deequ
     ``KLLSketch.computeMetricFrom``, same floating-point bound formula; Deequ reads the counts
     from the sketch's ranks, we count exactly, which is identical while the sketch is raw).
+
+    Every value is counted: the formula can put the top edge a few ulps below ``max`` (for
+    ``min=-0.7, max=1.73`` it gives 1.7299999999999998), and the maximum then still goes in the
+    last bucket, as ``np.histogram`` does, so the ten counts always sum to the values given.
+    The written bounds keep Deequ's formula.
     """
     edges = [minimum + (maximum - minimum) * i / NUM_BUCKETS for i in range(NUM_BUCKETS + 1)]
     index = _bucket_index(numbers, np.asarray(edges))
-    inside = numbers <= edges[-1]
-    counts = np.bincount(np.minimum(index[inside], NUM_BUCKETS - 1), minlength=NUM_BUCKETS)
+    counts = np.bincount(np.minimum(index, NUM_BUCKETS - 1), minlength=NUM_BUCKETS)
     return [{"lower_bound": edges[i], "upper_bound": edges[i + 1], "count": float(counts[i])}
             for i in range(NUM_BUCKETS)]
 

@@ -1,6 +1,6 @@
 """Monitoring schedules and executions, run on the simulated clock.
 
-moto 5.2.5 has no monitoring schedules or executions (``create_monitoring_schedule`` and
+moto 5.2 (5.2.5 and later 5.2.x) has no monitoring schedules or executions (``create_monitoring_schedule`` and
 ``list_monitoring_executions`` raise ``NotImplementedError``; MOTO.md). So the engine keeps the
 schedule definitions itself and runs each execution the way Model Monitor's container does:
 

@@ -90,11 +90,12 @@ def empirical_cdf(values, weights=None, *, deequ_compat: bool = False) -> Empiri
     after a stable sort (Deequ ``getRankMap``), so the total is the collapsed weight.
     """
     values = np.asarray(values, dtype=np.float64).ravel()
-    weights = np.ones_like(values) if weights is None else np.asarray(weights, dtype=np.float64).ravel()
+    if weights is None:
+        return _unweighted_cdf(values[~np.isnan(values)], deequ_compat)
+    weights = np.asarray(weights, dtype=np.float64).ravel()
     keep = ~np.isnan(values)
     values, weights = values[keep], weights[keep]
-    if values.size == 0:
-        raise ValueError("cannot build a distribution from an empty sample (no non-NaN values)")
+    _require_values(values)
     order = np.argsort(values, kind="stable")
     values, weights = values[order], weights[order]
     last_of_run = np.concatenate((values[1:] != values[:-1], [True]))
@@ -104,6 +105,31 @@ def empirical_cdf(values, weights=None, *, deequ_compat: bool = False) -> Empiri
     else:
         cumulative = np.cumsum(weights)[last_of_run]
     return EmpiricalCDF(values[last_of_run], cumulative, float(cumulative[-1]))
+
+
+def _unweighted_cdf(values: np.ndarray, deequ_compat: bool) -> EmpiricalCDF:
+    """Raw sample, every weight 1: a plain sort (no stable argsort, no gather), as ``ks_2samp`` does.
+
+    F at the i-th distinct value = (index of its last occurrence + 1) / n. Deequ's duplicate
+    collapse gives every distinct value weight 1 (its last occurrence's weight), so
+    ``deequ_compat`` becomes a count of distinct values.
+    """
+    _require_values(values)
+    values = np.sort(values)
+    last_of_run = np.empty(values.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=last_of_run[:-1])
+    last_of_run[-1] = True
+    points = values[last_of_run]
+    if deequ_compat:
+        cumulative = np.arange(1.0, points.size + 1.0)
+    else:
+        cumulative = np.flatnonzero(last_of_run).astype(np.float64) + 1.0
+    return EmpiricalCDF(points, cumulative, float(cumulative[-1]))
+
+
+def _require_values(values: np.ndarray) -> None:
+    if values.size == 0:
+        raise ValueError("cannot build a distribution from an empty sample (no non-NaN values)")
 
 
 def as_numerical(x, *, deequ_compat: bool = False) -> EmpiricalCDF | BinnedCDF:
@@ -260,9 +286,7 @@ def linf_robust(ref, cur, c_alpha: float = DEFAULT_C_ALPHA, *, alpha: float | No
 
 def _linf_cdfs(a, b) -> tuple[float, float, float]:
     if isinstance(a, EmpiricalCDF) and isinstance(b, EmpiricalCDF):
-        points = np.concatenate((a.points, b.points))
-        gap = np.abs(a.at_or_below(points) - b.at_or_below(points))
-        return float(gap.max()), a.total, b.total
+        return _linf_empirical(a, b), a.total, b.total
     if isinstance(a, BinnedCDF) and isinstance(b, BinnedCDF):
         if a.edges.shape != b.edges.shape or not np.array_equal(a.edges, b.edges):
             raise ValueError("two bucket lists can only be compared when their bounds are identical")
@@ -272,6 +296,19 @@ def _linf_cdfs(a, b) -> tuple[float, float, float]:
     boundaries = binned.edges[1:-1]
     gap = np.abs(np.cumsum(binned.counts)[:-1] / binned.total - sample.below(boundaries))
     return float(gap.max(initial=0.0)), a.total, b.total
+
+
+def _linf_empirical(a: EmpiricalCDF, b: EmpiricalCDF) -> float:
+    """max |F_a - F_b| over the points of both samples (the step CDFs only change there).
+
+    Each CDF is already known at its own points (``cumulative / total``), so only the other
+    side's CDF is searched: two ``searchsorted`` of one sample's points into the other's, half
+    the work of searching both CDFs at the union. The values are the same floats as
+    ``scipy.stats.ks_2samp`` (cumulative count / n), so the statistic is exactly equal.
+    """
+    on_a = np.abs(a.cumulative / a.total - b.at_or_below(a.points))
+    on_b = np.abs(a.at_or_below(b.points) - b.cumulative / b.total)
+    return float(max(on_a.max(), on_b.max()))
 
 
 def categorical_linf(ref_counts, cur_counts) -> float:
