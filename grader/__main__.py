@@ -11,7 +11,13 @@ Commands (``python -m grader COMMAND --help`` for details)::
                                      grade DIR/<student>/<lab>/<lab>.ipynb (nbgrader layout) or
                                      DIR/<student>/<lab>.ipynb; print a grade table, write CSV
                                      (default grades/grades.csv) and JSON (grades/grades.json)
-    selfcheck NOTEBOOK [--timeout S] run a copy of a lab, score its visible tests per task
+    selfcheck NOTEBOOK [--timeout S] run a copy of a lab, report each task's visible checks
+                                     ("visible checks pass, N points decided at grading",
+                                     "recorded, graded later", or what to fix), then progress
+    progress [LABS]                  per lab of workspace/labs (or LABS): tasks answered, the
+                                     last self-check; the course total
+    lab [JUPYTER OPTION ...]         seed workspace/ from course/ and labs/ (never overwriting),
+                                     then start JupyterLab on it (what `make lab` runs)
     strip PATH... [--check]          clear outputs/execution counts (folders: recursively);
                                      --check only reports and exits 1 if any had outputs
     demo [--jobs N] [--timeout S] [--out DIR]
@@ -68,7 +74,10 @@ CHECK_ERRORS = (GenerateError, CaseError)
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run the command, return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command is not cmd_lab:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.jupyter_args = extra
     root = layout.course_root(args.root)
     try:
         return args.command(args, root)
@@ -116,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_positive_int, default=DEFAULT_CELL_TIMEOUT,
                    help=f"seconds per cell (default {DEFAULT_CELL_TIMEOUT})")
     p.set_defaults(command=cmd_selfcheck)
+
+    p = sub.add_parser("progress", help="a learner's progress over the labs of a workspace")
+    p.add_argument("folder", type=Path, nargs="?", default=None, metavar="LABS",
+                   help="a folder of labs (default: workspace/labs)")
+    p.set_defaults(command=cmd_progress)
+
+    p = sub.add_parser("lab", help="seed workspace/ and start JupyterLab (what `make lab` runs)")
+    p.set_defaults(command=cmd_lab)  # every other argument goes to `jupyter lab`
 
     p = sub.add_parser("strip", help="clear outputs of notebooks in place")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -201,12 +218,32 @@ def cmd_autograde(args, root: Path) -> int:
 
 def cmd_selfcheck(args, root: Path) -> int:
     """``selfcheck``: run a lab and report its visible-test points."""
-    from grader.selfcheck import run_selfcheck, format_report
+    from grader.selfcheck import selfcheck
 
     if not args.notebook.is_file():
         raise FileNotFoundError(f"{args.notebook}: no such notebook")
-    print(format_report(run_selfcheck(args.notebook.resolve(), timeout=args.timeout)))
+    selfcheck(args.notebook.resolve(), timeout=args.timeout)
     return 0
+
+
+def cmd_progress(args, root: Path) -> int:
+    """``progress``: answered tasks and last self-checks, per lab and in total."""
+    from grader.lab import WORKSPACE
+    from grader.progress import course_progress, format_progress
+
+    folder = args.folder or root / WORKSPACE / layout.RELEASE_DIR
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{folder}: no such folder of labs (run `make lab` once to "
+                                 "create workspace/, or name a folder holding labNN_topic/)")
+    print(format_progress(course_progress(folder)))
+    return 0
+
+
+def cmd_lab(args, root: Path) -> int:
+    """``lab``: seed workspace/, then run JupyterLab configured by grader/ (``grader.lab``)."""
+    from grader.lab import main as lab_main
+
+    return lab_main(root, args.jupyter_args)
 
 
 def cmd_strip(args, root: Path) -> int:
