@@ -33,6 +33,7 @@ from traitlets import List, Unicode
 
 from grader import layout
 from grader.environment import venv_bin
+from grader.notebooks import read_notebook, write_notebook
 
 WORKSPACE = "workspace"
 KERNEL_DISPLAY_NAME = "Python 3"  # what every committed notebook's kernelspec says
@@ -56,8 +57,24 @@ def seed_workspace(root: Path, workspace: Path | None = None) -> list[Path]:
         if source.is_file() and not dest.exists():
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
+            if dest.suffix == ".ipynb":
+                _with_kernel_metadata(dest)
             copied.append(dest)
     return copied
+
+
+def _with_kernel_metadata(notebook: Path) -> None:
+    """Give a workspace copy the ``language_info`` this venv's kernel reports.
+
+    Committed notebooks carry only ``{"name": "python"}`` (outputs and versions stripped);
+    JupyterLab writes the kernel's full ``language_info`` into a notebook when its kernel
+    starts, which would mark every freshly opened notebook as modified.
+    """
+    from ipykernel.ipkernel import IPythonKernel
+
+    nb = read_notebook(notebook)
+    nb.metadata["language_info"] = dict(IPythonKernel.language_info)
+    write_notebook(nb, notebook)
 
 
 def ensure_kernelspec(prefix: str = sys.prefix) -> bool:

@@ -110,6 +110,7 @@ class SelfCheckReport:
     answer_errors: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     skipped: str | None = None
+    shown: bool = False
 
     @property
     def total(self) -> float:
@@ -132,6 +133,11 @@ class SelfCheckReport:
     def __str__(self) -> str:
         return format_report(self)
 
+    def _ipython_display_(self) -> None:
+        """As a cell's last value: the report, unless ``selfcheck`` already printed it."""
+        if not self.shown:
+            print(format_report(self))
+
 
 def selfcheck(notebook: str | Path | None = None, *, timeout: int = DEFAULT_CELL_TIMEOUT,
               show: bool = True) -> SelfCheckReport:
@@ -146,6 +152,7 @@ def selfcheck(notebook: str | Path | None = None, *, timeout: int = DEFAULT_CELL
                                  "autograde run: nothing executed")
         if show:
             print(format_report(report))
+            report.shown = True
         return report
     path = _locate(notebook)
     report = run_selfcheck(path, timeout=timeout, show_progress=show)
@@ -154,6 +161,7 @@ def selfcheck(notebook: str | Path | None = None, *, timeout: int = DEFAULT_CELL
         print(format_report(report))
         print()
         print(progress.format_progress(progress.course_progress(path)))
+        report.shown = True
     return report
 
 
