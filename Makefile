@@ -28,7 +28,7 @@ lab: $(STAMP)
 ## instructor: the same JupyterLab with every folder listed (solutions/, submitted/, ...)
 instructor: $(STAMP)
 	$(PY) -m grader lab --no-browser --ip=127.0.0.1 $(ROOT_FLAG) \
-		'--CourseContentsManager.shown_at_root=[]' $(LAB_ARGS)
+		--CourseContentsManager.show_all=True $(LAB_ARGS)
 
 ## test: the whole test suite (the browser test needs Chromium: see `browser`)
 test: $(STAMP) browser

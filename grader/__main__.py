@@ -8,9 +8,12 @@ Commands (``python -m grader COMMAND --help`` for details)::
     check-sync [LAB ...]             exit 1, naming each file, if labs/ is not what generate
                                      makes of solutions/
     autograde DIR [--timeout S] [--jobs N] [--csv PATH] [--json PATH] [--feedback DIR]
+                  [--gradebook [DB]]
                                      grade DIR/<student>/<lab>/<lab>.ipynb (nbgrader layout) or
                                      DIR/<student>/<lab>.ipynb; print a grade table, write CSV
-                                     (default grades/grades.csv) and JSON (grades/grades.json)
+                                     (default grades/grades.csv) and JSON (grades/grades.json);
+                                     --gradebook also records the grades in gradebook.db, where
+                                     the Formgrader reads them (grader/gradebook.py)
     selfcheck NOTEBOOK [--timeout S] run a copy of a lab, report each task's visible checks
                                      ("visible checks pass, N points decided at grading",
                                      "recorded, graded later", or what to fix), then progress
@@ -28,11 +31,11 @@ Commands (``python -m grader COMMAND --help`` for details)::
 Global option ``--root DIR`` grades another course laid out the same way (default: this repo).
 
 How autograde grades: for each lab submitted it generates the lab from ``solutions/`` into a
-temporary course with a temporary gradebook (the instructor's ``gradebook.db`` is never
-touched) and deletes the copied source; then every submission is graded by ``nbgrader
-autograde`` in its own worker process and sandbox folder holding only the release, the
-submission and a copy of that gradebook, from which nbgrader restores the locked test cells,
-hidden tests included (a deleted or edited test cell is put back and noted). Learner code runs
+temporary course with a temporary gradebook (the instructor's ``gradebook.db`` is only
+written with ``--gradebook``, after grading) and deletes the copied source; then every
+submission is graded by ``nbgrader autograde`` in its own worker process and sandbox folder
+holding only the release, the submission and a copy of that gradebook, from which nbgrader
+restores the locked test cells, hidden tests included (a deleted or edited test cell is put back and noted). Learner code runs
 with fake AWS credentials (``AWS_ACCESS_KEY_ID=testing``...), no ``AWS_PROFILE`` or ``~/.aws``,
 on this venv's Python whatever kernel the notebook names, with a per-cell timeout (default
 60 s: an endless cell is interrupted and the notebook goes on); a worker exceeding
@@ -118,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--feedback", type=Path, default=None, metavar="DIR",
                    help="also write DIR/<student>/<lab>/<lab>.html (nbgrader feedback) and the "
                         "autograded notebook")
+    p.add_argument("--gradebook", type=Path, nargs="?", const=True, default=None, metavar="DB",
+                   help="also record the grades in nbgrader's gradebook, where the Formgrader "
+                        "reads them (default DB: the course's gradebook.db)")
     p.set_defaults(command=cmd_autograde)
 
     p = sub.add_parser("selfcheck", help="score a lab's visible tests locally")
@@ -213,6 +219,12 @@ def cmd_autograde(args, root: Path) -> int:
     write_csv(results, csv_path)
     write_json(results, json_path, args.timeout)
     print(f"wrote {csv_path} and {json_path}")
+    if args.gradebook:
+        from grader.gradebook import write_gradebook
+
+        db = root / "gradebook.db" if args.gradebook is True else args.gradebook
+        print(f"recorded {write_gradebook(results, root, db)} submission(s) in {db} "
+              "(the Formgrader's gradebook)")
     return 0
 
 

@@ -19,7 +19,7 @@
 The server's root is the repository (nbgrader's Formgrader only works on a course inside it),
 but ``CourseContentsManager`` lists only ``workspace/`` at the top of the file browser:
 ``solutions/`` (answers and hidden tests), ``tests/``, ``benchmarks/`` and the tracked copies
-stay out of sight. ``--CourseContentsManager.shown_at_root='[]'`` (``make instructor``) shows
+stay out of sight. ``--CourseContentsManager.show_all=True`` (``make instructor``) lists
 everything.
 """
 
@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
-from traitlets import List, Unicode
+from traitlets import Bool, List, Unicode
 
 from grader import layout
 from grader.environment import venv_bin
@@ -125,19 +125,19 @@ def main(root: Path, jupyter_args: list[str]) -> int:
 
 
 class CourseContentsManager(AsyncLargeFileManager):
-    """The server's files, listing only ``shown_at_root`` at the top (empty: everything).
+    """The server's files, listing only ``shown_at_root`` at the top (all if ``show_all``).
 
     Only the listing changes: a hidden folder's files still open by path (the Formgrader links
     to ``solutions/``), and nothing below the top level is filtered.
     """
 
     shown_at_root = List(Unicode(), default_value=[WORKSPACE],
-                         help="names listed at the top of the file browser; [] = all"
-                         ).tag(config=True)
+                         help="names listed at the top of the file browser").tag(config=True)
+    show_all = Bool(False, help="list every file and folder (make instructor)").tag(config=True)
 
     async def get(self, path, content=True, type=None, format=None, **kwargs):
         model = await super().get(path, content=content, type=type, format=format, **kwargs)
-        if (model["type"] == "directory" and not path.strip("/") and self.shown_at_root
+        if (model["type"] == "directory" and not path.strip("/") and not self.show_all
                 and model.get("content") is not None):
             model["content"] = [item for item in model["content"]
                                 if item["name"] in self.shown_at_root]

@@ -1,6 +1,6 @@
-"""A learner's local check: run the saved lab in a fresh kernel and score its visible tests.
+"""A learner's local check: run the saved lab in a fresh kernel and read its visible tests.
 
-From a terminal::
+Every lab's last cell, *Check my work*, calls it. From a terminal::
 
     python -m grader selfcheck labs/lab01_data_capture/lab01_data_capture.ipynb
 
@@ -15,10 +15,13 @@ that run (the cell above) sees the flag and returns at once without executing an
 the same under ``nbgrader autograde`` (``NBGRADER_EXECUTION`` set), so leaving the call in a
 submitted lab costs nothing.
 
-Scores follow ``nbgrader.utils.determine_grade``, as autograde does: a test cell that raises or
-writes to stderr scores 0, one whose last expression is a number scores that number, any other
-scores its points. Only the visible tests are in a released lab: the hidden tests, which decide
-the grade, run when the lab is autograded.
+Only the visible tests are in a released lab: the hidden tests, which decide the points, run when
+the lab is graded. So the report never shows the visible points as a score (a right answer would
+read "1/6"): each task is "visible checks pass, N points decided at grading", "recorded, graded
+later" (choice answers, whose form only is checked here), "to fix" with what is wrong, or "not
+answered yet" (``visible_outcome`` reads a test cell's output; ``determine_grade`` still gives the
+visible points, kept in ``TaskCheck.points``). After the report, the course progress
+(``grader.progress``).
 """
 
 import os
@@ -170,9 +173,7 @@ def run_selfcheck(path: Path, *, timeout: int = DEFAULT_CELL_TIMEOUT,
     """Execute a copy of ``path`` in a temporary folder and read it (see module docstring)."""
     nb = read_notebook(path)
     report = SelfCheckReport(str(path))
-    bar = progress.ProgressBar(f"Running a copy of {path.name}",
-                               sum(c.cell_type == "code" for c in nb.cells)) \
-        if show_progress else None
+    bar = _progress_bar(path, nb) if show_progress else None
     with tempfile.TemporaryDirectory(prefix="monitorlab-selfcheck-") as tmp:
         workdir = _copy_siblings(path, Path(tmp) / "lab")
         env = {**grading_env(Path(tmp)), SELFCHECK_FLAG: "1"}
@@ -191,6 +192,12 @@ def run_selfcheck(path: Path, *, timeout: int = DEFAULT_CELL_TIMEOUT,
         elif any(o.output_type == "error" for o in cell.get("outputs", [])):
             report.answer_errors[grade_id(cell)] = output_text(cell, limit=300)
     return report
+
+
+def _progress_bar(path: Path, nb) -> progress.ProgressBar:
+    """A bar over the cells nbclient will run (it skips empty code cells)."""
+    cells = sum(c.cell_type == "code" and bool(c.source.strip()) for c in nb.cells)
+    return progress.ProgressBar(f"Running a copy of {path.name}", cells)
 
 
 def tasks_with_answers(nb) -> list[tuple]:

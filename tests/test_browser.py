@@ -105,8 +105,9 @@ def shoot(page, tmp_path, name):
 
 
 def open_file(page, base, path):
-    """Open ``path`` (relative to the server root) in JupyterLab."""
-    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}")
+    """Open ``path`` (relative to the server root) in JupyterLab, alone (``reset``: no tabs
+    restored from the previous page)."""
+    page.goto(f"{base}/lab/tree/{path}?reset&token={TOKEN}")
 
 
 def run_all_and_wait(page):
@@ -133,6 +134,20 @@ def visible_notebook(page):
 def test_learner_and_instructor_in_chromium(lab_server, browser, tmp_path):
     base, clone = lab_server
     page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(WAIT_MS)
+    try:
+        learner_and_instructor(page, base, tmp_path)
+    except Exception:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        print(f"browser test failed; the page then: {tmp_path / 'failure.png'}")
+        raise
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True,
+                            text=True, check=True).stdout
+    assert status == "", f"the learner's session changed tracked files:\n{status}"
+
+
+def learner_and_instructor(page, base, tmp_path):
+    """The learner's then the instructor's steps (see the module docstring)."""
 
     # The start page: START.md rendered, only the workspace listed, no news pop-up.
     page.goto(f"{base}/?token={TOKEN}")
@@ -195,10 +210,6 @@ def test_learner_and_instructor_in_chromium(lab_server, browser, tmp_path):
     page.wait_for_selector(f"td:text('{LAB}')", timeout=WAIT_MS)
     assert "error" not in page.inner_text("body").lower()
     shoot(page, tmp_path, "formgrader.png")
-
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True,
-                            text=True, check=True).stdout
-    assert status == "", f"the learner's session changed tracked files:\n{status}"
 
 
 def visible_main_text(page) -> str:

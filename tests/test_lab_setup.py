@@ -1,5 +1,6 @@
 """`make lab`'s pieces without a browser: the workspace, the terminal, the progress view."""
 
+import asyncio
 import os
 import re
 import shutil
@@ -7,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.lab import lab_environment, seed_workspace
+from grader.lab import CourseContentsManager, lab_environment, seed_workspace
 from grader.progress import course_progress, format_progress
 from grader.selfcheck import PASSED, RECORDED_LATER, TO_FIX, visible_outcome
 from nbformat.v4 import new_code_cell, new_output
@@ -71,3 +72,17 @@ def test_progress_counts_answered_tasks_per_lab(tmp_path):
     assert re.search(r"lab00_orientation +0/6 answered  17 points  not self-checked yet", text)
     assert text.splitlines()[-1].split()[:3] == ["total", f"0/{sum(r.tasks for r in rows.values())}",
                                                  "answered"]
+
+
+def test_file_browser_lists_only_the_workspace_at_the_top(tmp_path):
+    for name in ("workspace", "solutions", "tests"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "solutions" / "answers.txt").write_text("hidden", encoding="utf-8")
+    manager = CourseContentsManager(root_dir=str(tmp_path))
+    top = asyncio.run(manager.get(""))
+    assert [item["name"] for item in top["content"]] == ["workspace"]
+    inside = asyncio.run(manager.get("solutions"))  # still opens by path (Formgrader links)
+    assert [item["name"] for item in inside["content"]] == ["answers.txt"]
+    manager.show_all = True  # make instructor
+    assert {item["name"] for item in asyncio.run(manager.get(""))["content"]} == \
+        {"workspace", "solutions", "tests"}
