@@ -96,11 +96,11 @@ def browser():
         chromium.close()
 
 
-def shoot(page, tmp_path, name):
-    """A screenshot in tmp_path, copied to $MONITORLAB_SCREENSHOTS when set."""
+def shoot(page, tmp_path, name, publish=True):
+    """A screenshot in tmp_path, copied to $MONITORLAB_SCREENSHOTS when set and ``publish``."""
     page.screenshot(path=str(tmp_path / name))
     target = os.environ.get("MONITORLAB_SCREENSHOTS")
-    if target:
+    if target and publish:
         shutil.copyfile(tmp_path / name, Path(target) / name)
 
 
@@ -108,6 +108,14 @@ def open_file(page, base, path):
     """Open ``path`` (relative to the server root) in JupyterLab, alone (``reset``: no tabs
     restored from the previous page)."""
     page.goto(f"{base}/lab/tree/{path}?reset&token={TOKEN}")
+
+
+def wait_for_kernel(page):
+    """Wait until the notebook's cells are shown and its kernel is up and idle."""
+    page.wait_for_function("() => document.querySelectorAll("
+                           "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').length > 1")
+    page.get_by_text("Python 3 | Idle").wait_for()
+    page.wait_for_timeout(1000)  # JupyterLab records the kernel's language_info right after
 
 
 def run_all_and_wait(page):
@@ -135,8 +143,13 @@ def test_learner_and_instructor_in_chromium(lab_server, browser, tmp_path):
     base, clone = lab_server
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.set_default_timeout(WAIT_MS)
+    # The instructor releases lab 00 into the course-local exchange while the learner works.
+    release = subprocess.Popen(
+        [str(Path(sys.executable).parent / "nbgrader"), "release_assignment", LAB],
+        cwd=clone / "grader", env={**os.environ, "PYTHONPATH": str(clone)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        learner_and_instructor(page, base, tmp_path)
+        learner_and_instructor(page, base, tmp_path, release)
     except Exception:
         page.screenshot(path=str(tmp_path / "failure.png"))
         print(f"browser test failed; the page then: {tmp_path / 'failure.png'}")
@@ -146,7 +159,7 @@ def test_learner_and_instructor_in_chromium(lab_server, browser, tmp_path):
     assert status == "", f"the learner's session changed tracked files:\n{status}"
 
 
-def learner_and_instructor(page, base, tmp_path):
+def learner_and_instructor(page, base, tmp_path, release):
     """The learner's then the instructor's steps (see the module docstring)."""
 
     # The start page: START.md rendered, only the workspace listed, no news pop-up.
@@ -160,8 +173,7 @@ def learner_and_instructor(page, base, tmp_path):
 
     # A lecture: opens unmodified, runs without error output, shows a figure.
     open_file(page, base, f"workspace/course/{LECTURE}")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=WAIT_MS)  # the kernel started and reported its language
+    wait_for_kernel(page)
     assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 0, \
         "opening the lecture modified it"
     run_all_and_wait(page)
@@ -169,7 +181,7 @@ def learner_and_instructor(page, base, tmp_path):
     errors = notebook.locator("[data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, errors.all_inner_texts()[:3]
     assert notebook.locator(".jp-RenderedImage img").count() >= 1
-    shoot(page, tmp_path, "lecture.png")
+    shoot(page, tmp_path, "lecture.png", publish=False)
 
     # A lab: answer task 1 with the solution's code, save, run "Check my work".
     answer = next(without_solution_markers(cell.source)
@@ -200,14 +212,20 @@ def learner_and_instructor(page, base, tmp_path):
     check.scroll_into_view_if_needed()
     shoot(page, tmp_path, "check-my-work.png")
 
-    # The instructor: the Assignment List and the Formgrader open without errors.
+    # The Assignment List shows the release; Fetch puts it in workspace/assigned/.
+    output, _ = release.communicate(timeout=WAIT_MS / 1000)
+    assert release.returncode == 0, output
     page.click(".lm-MenuBar-itemLabel:text-is('Nbgrader')")
     page.click(".lm-Menu-itemLabel:text-is('Assignment List')")
-    page.wait_for_selector("text=Released assignments", timeout=WAIT_MS)
-    page.wait_for_timeout(2000)
+    page.wait_for_selector("#released_assignments_list button:text-is('Fetch')")
     assert "error" not in visible_main_text(page).lower()
+    page.click("#released_assignments_list button:text-is('Fetch')")
+    page.wait_for_selector(f"#fetched_assignments_list :text('{LAB}')")
+    assert "error" not in visible_main_text(page).lower()
+
+    # The Formgrader lists the labs.
     page.goto(f"{base}/formgrader?token={TOKEN}")
-    page.wait_for_selector(f"td:text('{LAB}')", timeout=WAIT_MS)
+    page.wait_for_selector(f"a:text-is('{LAB}')", timeout=WAIT_MS)
     assert "error" not in page.inner_text("body").lower()
     shoot(page, tmp_path, "formgrader.png")
 
