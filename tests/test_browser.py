@@ -3,8 +3,9 @@
 On a copy of the repository (its tracked and new files, committed into a fresh git repository,
 as a fresh clone would be): open the start page, run the first lecture (no error output, a
 figure shown), answer lab 00's first task and see its "Check my work" cell say the visible
-checks pass, open nbgrader's Assignment List and Formgrader without errors, and find
-`git status` clean at the end.
+checks pass; the instructor releases lab 00 into the course-local exchange, the learner fetches
+it from nbgrader's Assignment List, the Formgrader shows it released; no errors anywhere, and
+`git status` is clean at the end.
 
 Chromium comes from the machine (``tests/browser_setup.py``; ``make test`` installs Debian's
 package when run as root). Without one the test fails with the install instructions: it never
@@ -171,8 +172,8 @@ def learner_and_instructor(page, base, tmp_path, release):
     assert page.locator(".jp-toast-message, .Toastify__toast").count() == 0
     shoot(page, tmp_path, "start-page.png")
 
-    # A lecture: opens unmodified, runs without error output, shows a figure.
-    open_file(page, base, f"workspace/course/{LECTURE}")
+    # A lecture, opened from the start page: opens unmodified, runs without error output, shows a figure.
+    page.locator(".jp-RenderedMarkdown a", has_text=LECTURE).first.click()  # START.md's link
     wait_for_kernel(page)
     assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 0, \
         "opening the lecture modified it"
@@ -223,10 +224,11 @@ def learner_and_instructor(page, base, tmp_path, release):
     page.wait_for_selector(f"#fetched_assignments_list :text('{LAB}')")
     assert "error" not in visible_main_text(page).lower()
 
-    # The Formgrader lists the labs.
+    # The Formgrader lists the labs, lab 00 released.
     page.goto(f"{base}/formgrader?token={TOKEN}")
     page.wait_for_selector(f"a:text-is('{LAB}')", timeout=WAIT_MS)
     assert "error" not in page.inner_text("body").lower()
+    assert "released" in page.locator("tr", has_text=LAB).first.inner_text()
     shoot(page, tmp_path, "formgrader.png")
 
 
