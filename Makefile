@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test demo labs grade check-sync bench clean
+.PHONY: lab instructor test browser demo labs grade check-sync bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,25 @@ $(STAMP): pyproject.toml
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
+# Seeds the git-ignored workspace/ from course/ and labs/ (never overwriting a learner's file),
+# then serves it; grader/jupyter_server_config.py and grader/lab.py say how.
 lab: $(STAMP)
-	@echo "MonitorLab: open the URL JupyterLab prints below (course/ holds the lectures, labs/ the labs)."
-	cd grader && ../$(VENV)/bin/jupyter lab --no-browser --ServerApp.root_dir=.. --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
+	@echo "MonitorLab: open the URL JupyterLab prints below; it opens on workspace/START.md."
+	$(PY) -m grader lab --no-browser --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
-## test: the whole test suite
-test: $(STAMP)
+## instructor: the same JupyterLab with every folder listed (solutions/, submitted/, ...)
+instructor: $(STAMP)
+	$(PY) -m grader lab --no-browser --ip=127.0.0.1 $(ROOT_FLAG) \
+		--CourseContentsManager.show_all=True $(LAB_ARGS)
+
+## test: the whole test suite (the browser test needs Chromium: see `browser`)
+test: $(STAMP) browser
 	$(PY) -m pytest -n 2
+
+## browser: make sure a Chromium is on the machine for tests/test_browser.py; as root on a
+## Debian/Ubuntu machine without one, install Debian's `chromium` package with apt-get
+browser:
+	@$(PYTHON) tests/browser_setup.py
 
 ## demo: run every lecture headless, regenerate the labs, autograde the bundled demo submissions
 demo: $(STAMP)
@@ -38,7 +50,7 @@ labs: $(STAMP)
 check-sync: $(STAMP)
 	$(PY) -m grader check-sync
 
-## grade DIR=submissions/: autograde a folder of submissions, write grades.csv
+## grade DIR=submitted/: autograde a folder of submissions, write grades.csv
 grade: $(STAMP)
 	$(PY) -m grader autograde $(DIR)
 

@@ -8,10 +8,19 @@ Commands (``python -m grader COMMAND --help`` for details)::
     check-sync [LAB ...]             exit 1, naming each file, if labs/ is not what generate
                                      makes of solutions/
     autograde DIR [--timeout S] [--jobs N] [--csv PATH] [--json PATH] [--feedback DIR]
+                  [--gradebook [DB]]
                                      grade DIR/<student>/<lab>/<lab>.ipynb (nbgrader layout) or
                                      DIR/<student>/<lab>.ipynb; print a grade table, write CSV
-                                     (default grades/grades.csv) and JSON (grades/grades.json)
-    selfcheck NOTEBOOK [--timeout S] run a copy of a lab, score its visible tests per task
+                                     (default grades/grades.csv) and JSON (grades/grades.json);
+                                     --gradebook also records the grades in gradebook.db, where
+                                     the Formgrader reads them (grader/gradebook.py)
+    selfcheck NOTEBOOK [--timeout S] run a copy of a lab, report each task's visible checks
+                                     ("visible checks pass, N points decided at grading",
+                                     "recorded, graded later", or what to fix), then progress
+    progress [LABS]                  per lab of workspace/labs (or LABS): tasks answered, the
+                                     last self-check; the course total
+    lab [JUPYTER OPTION ...]         seed workspace/ from course/ and labs/ (never overwriting),
+                                     then start JupyterLab on it (what `make lab` runs)
     strip PATH... [--check]          clear outputs/execution counts (folders: recursively);
                                      --check only reports and exits 1 if any had outputs
     demo [--jobs N] [--timeout S] [--out DIR]
@@ -22,11 +31,11 @@ Commands (``python -m grader COMMAND --help`` for details)::
 Global option ``--root DIR`` grades another course laid out the same way (default: this repo).
 
 How autograde grades: for each lab submitted it generates the lab from ``solutions/`` into a
-temporary course with a temporary gradebook (the instructor's ``gradebook.db`` is never
-touched) and deletes the copied source; then every submission is graded by ``nbgrader
-autograde`` in its own worker process and sandbox folder holding only the release, the
-submission and a copy of that gradebook, from which nbgrader restores the locked test cells,
-hidden tests included (a deleted or edited test cell is put back and noted). Learner code runs
+temporary course with a temporary gradebook (the instructor's ``gradebook.db`` is only
+written with ``--gradebook``, after grading) and deletes the copied source; then every
+submission is graded by ``nbgrader autograde`` in its own worker process and sandbox folder
+holding only the release, the submission and a copy of that gradebook, from which nbgrader
+restores the locked test cells, hidden tests included (a deleted or edited test cell is put back and noted). Learner code runs
 with fake AWS credentials (``AWS_ACCESS_KEY_ID=testing``...), no ``AWS_PROFILE`` or ``~/.aws``,
 on this venv's Python whatever kernel the notebook names, with a per-cell timeout (default
 60 s: an endless cell is interrupted and the notebook goes on); a worker exceeding
@@ -68,7 +77,10 @@ CHECK_ERRORS = (GenerateError, CaseError)
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run the command, return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command is not cmd_lab:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.jupyter_args = extra
     root = layout.course_root(args.root)
     try:
         return args.command(args, root)
@@ -109,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--feedback", type=Path, default=None, metavar="DIR",
                    help="also write DIR/<student>/<lab>/<lab>.html (nbgrader feedback) and the "
                         "autograded notebook")
+    p.add_argument("--gradebook", type=Path, nargs="?", const=True, default=None, metavar="DB",
+                   help="also record the grades in nbgrader's gradebook, where the Formgrader "
+                        "reads them (default DB: the course's gradebook.db)")
     p.set_defaults(command=cmd_autograde)
 
     p = sub.add_parser("selfcheck", help="score a lab's visible tests locally")
@@ -116,6 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_positive_int, default=DEFAULT_CELL_TIMEOUT,
                    help=f"seconds per cell (default {DEFAULT_CELL_TIMEOUT})")
     p.set_defaults(command=cmd_selfcheck)
+
+    p = sub.add_parser("progress", help="a learner's progress over the labs of a workspace")
+    p.add_argument("folder", type=Path, nargs="?", default=None, metavar="LABS",
+                   help="a folder of labs (default: workspace/labs)")
+    p.set_defaults(command=cmd_progress)
+
+    p = sub.add_parser("lab", help="seed workspace/ and start JupyterLab (what `make lab` runs)")
+    p.set_defaults(command=cmd_lab)  # every other argument goes to `jupyter lab`
 
     p = sub.add_parser("strip", help="clear outputs of notebooks in place")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -196,17 +219,43 @@ def cmd_autograde(args, root: Path) -> int:
     write_csv(results, csv_path)
     write_json(results, json_path, args.timeout)
     print(f"wrote {csv_path} and {json_path}")
+    if args.gradebook:
+        from grader.gradebook import write_gradebook
+
+        db = root / "gradebook.db" if args.gradebook is True else args.gradebook
+        print(f"recorded {write_gradebook(results, root, db)} submission(s) in {db} "
+              "(the Formgrader's gradebook)")
     return 0
 
 
 def cmd_selfcheck(args, root: Path) -> int:
     """``selfcheck``: run a lab and report its visible-test points."""
-    from grader.selfcheck import run_selfcheck, format_report
+    from grader.selfcheck import selfcheck
 
     if not args.notebook.is_file():
         raise FileNotFoundError(f"{args.notebook}: no such notebook")
-    print(format_report(run_selfcheck(args.notebook.resolve(), timeout=args.timeout)))
+    selfcheck(args.notebook.resolve(), timeout=args.timeout)
     return 0
+
+
+def cmd_progress(args, root: Path) -> int:
+    """``progress``: answered tasks and last self-checks, per lab and in total."""
+    from grader.lab import WORKSPACE
+    from grader.progress import course_progress, format_progress
+
+    folder = args.folder or root / WORKSPACE / layout.RELEASE_DIR
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{folder}: no such folder of labs (run `make lab` once to "
+                                 "create workspace/, or name a folder holding labNN_topic/)")
+    print(format_progress(course_progress(folder)))
+    return 0
+
+
+def cmd_lab(args, root: Path) -> int:
+    """``lab``: seed workspace/, then run JupyterLab configured by grader/ (``grader.lab``)."""
+    from grader.lab import main as lab_main
+
+    return lab_main(root, args.jupyter_args)
 
 
 def cmd_strip(args, root: Path) -> int:

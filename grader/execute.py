@@ -21,17 +21,18 @@ class ExecutionFailed(RuntimeError):
 
 
 def execute_notebook(nb: NotebookNode, cwd: Path, *, timeout: int,
-                     env: dict[str, str]) -> NotebookNode:
+                     env: dict[str, str], on_cell=None) -> NotebookNode:
     """Run every cell of ``nb`` (in place) in a fresh kernel started in ``cwd`` with ``env``.
 
     Errors stay in the cells' outputs (as in autograde); a cell running longer than ``timeout``
-    seconds is interrupted and gets a ``CellTimeoutError`` output. Raises ``ExecutionFailed`` if
+    seconds is interrupted and gets a ``CellTimeoutError`` output. ``on_cell(cell=,
+    cell_index=, execute_reply=)`` is called after each code cell (a progress bar). Raises ``ExecutionFailed`` if
     the kernel dies or cannot start.
     """
     client = NotebookClient(
         nb, timeout=timeout, startup_timeout=300, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout=TIMEOUT_ERROR, kernel_manager_class=VenvKernelManager,
-        resources={"metadata": {"path": str(cwd)}})
+        resources={"metadata": {"path": str(cwd)}}, on_cell_executed=on_cell)
     try:  # the kernel process's own stdout/stderr (start-up chatter) go nowhere; cells' do not
         client.execute(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except DeadKernelError as exc:

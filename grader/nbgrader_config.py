@@ -12,6 +12,11 @@ Course layout (all relative to the repository root):
     autograded/<student>/<lab>/   autograded notebooks         (gitignored)
     feedback/<student>/<lab>/     feedback HTML                (gitignored)
     gradebook.db                  the instructor's gradebook   (gitignored)
+    exchange/                     nbgrader's exchange: release, fetch, submit, collect (gitignored)
+    workspace/assigned/           where the Assignment List fetches a released lab (gitignored)
+
+`make lab` puts this folder first on JUPYTER_CONFIG_PATH, so JupyterLab's Formgrader and
+Assignment List read this file too.
 
 An assignment is a folder of ``solutions/`` named ``labNN_topic`` holding ``labNN_topic.ipynb``.
 """
@@ -44,6 +49,11 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+
+# A course-local exchange, so release, fetch, submit and collect work on one machine with no
+# shared /srv/nbgrader/exchange (nbgrader's default, which needs root to create).
+c.Exchange.root = str(ROOT / "exchange")
+c.Exchange.assignment_dir = str(ROOT / "workspace" / "assigned")
 
 # What a released answer cell holds.
 c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("Write your answer here")'}

@@ -164,11 +164,12 @@ def execute_headless(path: Path | str, workdir: Path | str, *, timeout: int = 12
     ``as_grader=True`` uses the grader's exact environment (``MPLBACKEND=Agg``: no inline
     figures); the default keeps matplotlib's inline backend, as a learner sees the notebook.
     """
-    from grader.environment import grading_env
+    from grader.environment import SELFCHECK_FLAG, grading_env
     from grader.execute import execute_notebook
 
     workdir = Path(workdir)
-    env = grading_env(workdir / "scratch")
+    # a lab's own "Check my work" cell must not start a nested self-check in a headless run
+    env = {**grading_env(workdir / "scratch"), SELFCHECK_FLAG: "1"}
     if not as_grader:
         env.pop("MPLBACKEND", None)
     return execute_notebook(read_notebook(Path(path)), workdir, timeout=timeout, env=env)

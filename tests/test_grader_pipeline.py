@@ -56,16 +56,16 @@ MEAN_TEST = """score = 0
 if mean([1, 2, 3]) == 2:
     score += 1
 else:
-    print("mean([1, 2, 3]) should be 2: divide the sum by the number of values")
+    print("✗ mean([1, 2, 3]) should be 2: divide the sum by the number of values")
 ### BEGIN HIDDEN TESTS
 if mean([2, 4]) == 3:
     score += 1
 else:
-    print("mean([2, 4]) should be 3")
+    print("✗ mean([2, 4]) should be 3")
 if mean([5]) == 5:
     score += 1
 else:
-    print("mean([5]) should be 5")
+    print("✗ mean([5]) should be 5")
 ### END HIDDEN TESTS
 score"""
 
@@ -352,11 +352,15 @@ def test_selfcheck_reports_visible_test_points(toy, tmp_path):
     path = tmp_path / f"{LAB}.ipynb"
     write_notebook(nb, path)
     report = selfcheck(path, timeout=CELL_TIMEOUT, show=False)
-    assert [(t.grade_id, t.points, t.max_points) for t in report.tasks] == [
-        ("test_square", 2.0, 2.0), ("test_choice", 1.0, 1.0), ("test_mean", 0.0, 3.0)]
-    assert "mean([1, 2, 3]) should be 2" in report.tasks[2].message
+    assert [(t.grade_id, t.points, t.max_points, t.status) for t in report.tasks] == [
+        ("test_square", 2.0, 2.0, "passed"), ("test_choice", 1.0, 1.0, "passed"),
+        ("test_mean", 0.0, 3.0, "to fix")]
+    assert "mean([1, 2, 3]) should be 2" in report.tasks[2].problems[0]
     assert report.total == 3.0 and report.error is None
-    assert "total" in str(report) and "visible tests only" in str(report)
+    text = str(report)
+    assert "✓ test_square  visible checks pass, 2 points decided at grading" in text
+    assert "✗ test_mean    to fix (3 points):\n        ✗ mean([1, 2, 3]) should be 2" in text
+    assert "3 tasks: 2 pass their visible checks, 0 recorded, 1 to fix, 0 not answered" in text
 
 
 def test_selfcheck_cli_on_the_untouched_release(toy):
@@ -364,8 +368,10 @@ def test_selfcheck_cli_on_the_untouched_release(toy):
                            str(toy / "labs" / LAB / f"{LAB}.ipynb"), "--timeout", "20"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "total        0/6" in proc.stdout
-    assert "Not answered yet: square_code, choice_answer, mean_code" in proc.stdout
+    assert "3 tasks: 0 pass their visible checks, 0 recorded, 0 to fix, 3 not answered yet" \
+        in proc.stdout
+    assert "· test_square  not answered yet (2 points)" in proc.stdout
+    assert "Running a copy of lab01_toy.ipynb [" in proc.stdout
 
 
 def test_strip_clears_outputs_and_check_reports(tmp_path, capsys):

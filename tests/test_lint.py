@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# nbgrader_config.py uses get_config(), which traitlets injects when it loads the file.
-EXCLUDED = {ROOT / "grader" / "nbgrader_config.py"}
+# Jupyter config files use get_config(), which traitlets injects when it loads the file.
+EXCLUDED = {ROOT / "grader" / "nbgrader_config.py", ROOT / "grader" / "jupyter_server_config.py"}
 
 
 def test_pyflakes_finds_nothing():

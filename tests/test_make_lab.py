@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -39,9 +40,9 @@ def test_make_lab_serves_the_course_and_the_formgrader(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(tmp_path / "lab.log", "w")
-    # -o: treat the install stamp as up to date (the test already runs inside the installed venv)
+    # -o: treat the install stamp as up to date, PY: this venv (the test already runs inside it)
     process = subprocess.Popen(
-        ["make", "-s", "-o", ".venv/.installed", "lab",
+        ["make", "-s", "-o", ".venv/.installed", "lab", f"PY={sys.executable}",
          f"LAB_ARGS=--port={port} --ServerApp.token={TOKEN} --ServerApp.port_retries=0"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"})

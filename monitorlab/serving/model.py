@@ -81,14 +81,20 @@ def _cache_key(seed: int) -> str:
 
 
 def course_model(seed: int = 0) -> Pipeline:
-    """The trained course model, from the on-disk cache when present (else trained and cached)."""
+    """The trained course model, from the on-disk cache when present (else trained and cached).
+
+    Training takes about 15 s on 2 cores, once per machine: a message says so while it runs.
+    """
     path = CACHE_DIR / f"adult-gb-{_cache_key(seed)}.joblib"
     if path.exists():
         try:
             return joblib.load(path)
         except Exception:  # a truncated or foreign cache file: retrain below
             path.unlink(missing_ok=True)
+    print("Training the course model on UCI Adult (first run only, about 15 s; later "
+          "notebooks reuse it from .monitorlab-cache/)...", flush=True)
     model = train_model(seed=seed)
+    print("Course model trained and cached.", flush=True)
     try:
         CACHE_DIR.mkdir(exist_ok=True)
         tmp = path.with_suffix(f".{id(model)}.tmp")
