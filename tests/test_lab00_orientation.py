@@ -133,7 +133,8 @@ def test_account_literals_match_the_engine():
 
 
 def test_task6_answer_key_matches_moto():
-    """Each letter of task 6 is checked against moto 5.2.5 itself: the key stays true to moto."""
+    """Each letter of task 6 is checked against the installed moto itself (the range `>=5.2.5,<5.3`):
+    the key stays true to moto."""
     from datetime import datetime, timezone
 
     from monitorlab.course import setup
