@@ -269,3 +269,17 @@ def test_gradescope_results_json(toy_root, tmp_path):
     assert cy["tests"][1]["score"] == 1.0 and cy["stdout_visibility"] == "hidden"
     dee = json.loads((tmp_path / "gs" / LAB / "dee" / "results.json").read_text())
     assert dee["score"] == 0.0 and "kernel died" in dee["output"]
+
+
+# --------------------------------------------------------------------------- the suite's budget
+
+def test_grading_jobs_share_the_cores_among_pytest_workers(monkeypatch):
+    from grader.testing import default_jobs
+
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "2")
+    assert default_jobs() == 1  # two workers on two cores: one kernel each, not two
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "4")
+    assert default_jobs() == 1
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT")
+    assert default_jobs() == 2
