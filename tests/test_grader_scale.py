@@ -14,14 +14,15 @@ import pytest
 
 from grader.__main__ import main
 from grader.autograde import LocalPool, grade_submissions
-from grader.notebooks import write_notebook
+from grader.notebooks import read_notebook, write_notebook
 from grader.progress import Progress
 from grader.report import (answers_digest, score_bins, write_all, write_canvas_csv,
                            write_gradescope)
 from grader.results import SubmissionResult, TaskScore
 from grader.store import ResultStore, lab_fingerprint
 from grader.submissions import Submission
-from test_grader_pipeline import LAB, WRONG_MEAN, make_toy_course, submission
+from grader.testing import default_jobs
+from test_grader_pipeline import LAB, WRONG_MEAN, _cell, make_toy_course, submission
 
 CELL_TIMEOUT = 5
 
@@ -58,15 +59,18 @@ def test_dask_local_cluster_grades_exactly_like_local_workers(tmp_path):
     root = make_toy_course(tmp_path / "course")
     cheater = {"square_code": "def square(x):\n    return 9", "choice_answer": 'answer = "A"'}
     subs = write_subs(root, tmp_path / "subs",
-                      {"solution": {}, "wrong_mean": {"mean_code": WRONG_MEAN}, "cheater": cheater})
-    local = grade_submissions(subs, root, timeout=CELL_TIMEOUT, jobs=2)
+                      {"wrong_mean": {"mean_code": WRONG_MEAN}, "cheater": cheater})
+    edited = read_notebook(subs[1].notebook)
+    _cell(edited, "test_choice").source = "pass  # tests? what tests?"
+    write_notebook(edited, subs[1].notebook)
+    local = grade_submissions(subs, root, timeout=CELL_TIMEOUT, jobs=default_jobs())
     with DaskPool.connect(cluster="local:2") as pool:
         assert "2 Dask worker(s), 2 thread(s)" in pool.describe()
         remote = grade_submissions(subs, root, timeout=CELL_TIMEOUT, pool=pool,
                                    feedback_dir=tmp_path / "feedback")
     assert [comparable(r) for r in remote] == [comparable(r) for r in local]
-    assert [(r.student, r.score) for r in remote] == [("cheater", 3.0), ("solution", 6.0),
-                                                      ("wrong_mean", 4.0)]
+    assert [(r.student, r.score) for r in remote] == [("cheater", 3.0), ("wrong_mean", 4.0)]
+    assert remote[0].notes == ["test cell test_choice had been edited; autograde restored it"]
     assert [r.notebook for r in remote] == [str(s.notebook) for s in sorted(
         subs, key=lambda s: s.student)]  # the instructor's paths, not the workers' copies
     html = (tmp_path / "feedback" / "wrong_mean" / LAB / f"{LAB}.html").read_text()
@@ -283,3 +287,38 @@ def test_grading_jobs_share_the_cores_among_pytest_workers(monkeypatch):
     assert default_jobs() == 1
     monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT")
     assert default_jobs() == 2
+
+
+def test_a_dead_kernel_logs_how_its_process_ended():
+    """nbclient only says "Kernel died": the grader's kernel manager logs the signal or exit code."""
+    import asyncio
+    import logging
+    import os
+    import signal
+
+    from grader.kernel import VenvKernelManager
+
+    async def kill_and_ask():
+        km = VenvKernelManager()
+        stream = io.StringIO()
+        km.log.addHandler(logging.StreamHandler(stream))
+        await km.start_kernel()
+        try:
+            os.kill(km.provisioner.process.pid, signal.SIGSEGV)
+            while km.provisioner.process.poll() is None:  # (provisioner.wait() forgets it)
+                await asyncio.sleep(0.1)
+            alive = [await km._async_is_alive(), await km._async_is_alive()]
+        finally:
+            await km.shutdown_kernel(now=True)
+        return alive, stream.getvalue()
+
+    alive, log = asyncio.run(kill_and_ask())
+    assert alive == [False, False]
+    assert log.count("ended with signal SIGSEGV") == 1
+
+
+def test_late_cell_outputs_do_not_fail_a_submission_on_a_loaded_machine():
+    from grader.settings import load_config
+
+    # nbclient's default is 4 s, and nbgrader makes a late output fail the whole submission
+    assert load_config().Execute.iopub_timeout >= 30
