@@ -121,6 +121,11 @@ def main(argv: list[str]) -> int:
           f"Dask {'meets' if base / dask >= TARGET else 'misses'} it")
     print(f"grades: local and Dask {'identical' if same else 'DIFFERENT'}; "
           f"local and nbgrader scores {'agree' if agree else 'DISAGREE'}")
+    for mine, theirs in zip(local_results, dask_results):
+        if mine.to_dict()["tasks"] != theirs.to_dict()["tasks"] \
+                or abs(nb_scores.get(mine.student, -1) - mine.score) > 1e-9:
+            print(f"  {mine.student}: nbgrader {nb_scores.get(mine.student)}, local {mine.score:g}"
+                  f" ({mine.error or 'ok'}), Dask {theirs.score:g} ({theirs.error or 'ok'})")
     return 0 if same and agree else 1
 
 
