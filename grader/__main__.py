@@ -7,11 +7,16 @@ Commands (``python -m grader COMMAND --help`` for details)::
                                      a learner's edited answers unless --force
     check-sync [LAB ...]             exit 1, naming each file, if labs/ is not what generate
                                      makes of solutions/
-    autograde DIR [--timeout S] [--jobs N] [--csv PATH] [--json PATH] [--feedback DIR]
-                  [--gradebook [DB]]
+    autograde DIR [--timeout S] [--jobs N | --cluster local:N | --scheduler ADDRESS]
+              [--csv PATH] [--json PATH] [--feedback DIR] [--store DIR | --no-store] [--regrade]
+              [--gradebook [DB]]
                                      grade DIR/<student>/<lab>/<lab>.ipynb (nbgrader layout) or
                                      DIR/<student>/<lab>.ipynb; print a grade table, write CSV
-                                     (default grades/grades.csv) and JSON (grades/grades.json);
+                                     (default grades/grades.csv), JSON (grades/grades.json), the
+                                     HTML report (grades/report.html), a Canvas gradebook CSV
+                                     (grades/canvas_gradebook.csv) and Gradescope results.json
+                                     files (grades/gradescope/<lab>/<student>/); grades already
+                                     in the results store (default grades/store) are reused;
                                      --gradebook also records the grades in gradebook.db, where
                                      the Formgrader reads them (grader/gradebook.py)
     selfcheck NOTEBOOK [--timeout S] run a copy of a lab, report each task's visible checks
@@ -26,7 +31,8 @@ Commands (``python -m grader COMMAND --help`` for details)::
     demo [--jobs N] [--timeout S] [--out DIR]
                                      run every lecture headless, regenerate labs/, autograde each
                                      lab's solution, untouched release and typical wrong answers
-                                     (grader/cases/), print the table (default out: grades/demo)
+                                     (grader/cases/), print the table, write grades, the report
+                                     and the LMS exports (default out: grades/demo)
 
 Global option ``--root DIR`` grades another course laid out the same way (default: this repo).
 
@@ -44,7 +50,15 @@ a kernel that crashes, or a cell that cannot be interrupted gives that submissio
 score 0 and a note; the other submissions are graded as usual.
 
 CSV columns: ``student, lab, task, points, max_points, note`` (one row per test cell, then a
-``TOTAL`` row per submission). JSON: every result with per-task messages and errors.
+``TOTAL`` row per submission). JSON: every result with per-task messages and errors. Report and
+LMS exports: ``grader/report.py``.
+
+Scale: ``--cluster local:N`` grades on a Dask LocalCluster of N processes, ``--scheduler
+tcp://HOST:8786`` on a running Dask cluster (``grader/cluster.py``; docs/large-class.md). Every
+clean grade is kept in the results store keyed by a content hash of the submission, the lab's
+source, the cell timeout and the grader/engine code (``grader/store.py``): a re-run after a crash
+or with new submissions grades only what is new or changed; ``--regrade`` grades everything.
+Progress: a bar (counts, rate, time left) on a terminal, one line per submission otherwise.
 
 Exit status: 0 done (even if some submissions scored 0), 1 a check failed (check-sync found
 differences, strip --check found outputs, demo saw an error or an unexpected score, generate
@@ -56,6 +70,7 @@ Learners: ``python -m grader selfcheck labs/lab01_x/lab01_x.ipynb``, or in the l
 """
 
 import argparse
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -124,6 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gradebook", type=Path, nargs="?", const=True, default=None, metavar="DB",
                    help="also record the grades in nbgrader's gradebook, where the Formgrader "
                         "reads them (default DB: the course's gradebook.db)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--cluster", metavar="local:N",
+                       help="grade on a new Dask LocalCluster of N worker processes")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a running Dask cluster (e.g. tcp://10.0.0.5:8786)")
+    store = p.add_mutually_exclusive_group()
+    store.add_argument("--store", type=Path, default=None, metavar="DIR",
+                       help="results store reused between runs (default: grades/store)")
+    store.add_argument("--no-store", action="store_true", help="neither read nor write a store")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade every submission again, even if its grade is stored")
     p.set_defaults(command=cmd_autograde)
 
     p = sub.add_parser("selfcheck", help="score a lab's visible tests locally")
@@ -196,9 +222,12 @@ def cmd_check_sync(args, root: Path) -> int:
 
 
 def cmd_autograde(args, root: Path) -> int:
-    """``autograde``: grade a folder of submissions, print the table, write CSV and JSON."""
+    """``autograde``: grade a folder of submissions; print the table; write grades and reports."""
     from grader.autograde import grade_submissions
+    from grader.grading_progress import Progress
+    from grader.report import write_all
     from grader.results import format_table, write_csv, write_json
+    from grader.store import ResultStore
     from grader.submissions import find_submissions
 
     if not args.folder.is_dir():
@@ -211,14 +240,23 @@ def cmd_autograde(args, root: Path) -> int:
                                 "<student>/<lab>/<lab>.ipynb or <student>/<lab>.ipynb inside")
     csv_path = args.csv or root / "grades" / "grades.csv"
     json_path = args.json or csv_path.with_suffix(".json")
-    print(f"autograding {len(submissions)} submission(s) with {args.jobs} worker(s), "
-          f"{args.timeout} s per cell")
-    results = grade_submissions(submissions, root, timeout=args.timeout, jobs=args.jobs,
-                                feedback_dir=args.feedback, progress=print)
+    store = None if args.no_store else ResultStore(args.store or root / "grades" / "store")
+    pool = _pool(args)
+    if isinstance(pool, str):
+        print(f"error: {pool}", file=sys.stderr)
+        return 2
+    with pool or contextlib.nullcontext():
+        where = pool.describe() if pool else f"{args.jobs} local worker(s)"
+        print(f"autograding {len(submissions)} submission(s) on {where}, "
+              f"{args.timeout} s per cell")
+        results = grade_submissions(submissions, root, timeout=args.timeout, jobs=args.jobs,
+                                    feedback_dir=args.feedback, progress=Progress.for_stream(),
+                                    pool=pool, store=store, regrade=args.regrade)
     print("\n" + format_table(results) + "\n")
     write_csv(results, csv_path)
     write_json(results, json_path, args.timeout)
-    print(f"wrote {csv_path} and {json_path}")
+    report, canvas, gradescope = write_all(results, csv_path.parent, root)
+    print(f"wrote {csv_path}, {json_path}, {report}, {canvas} and {gradescope}/")
     if args.gradebook:
         from grader.gradebook import write_gradebook
 
@@ -226,6 +264,22 @@ def cmd_autograde(args, root: Path) -> int:
         print(f"recorded {write_gradebook(results, root, db)} submission(s) in {db} "
               "(the Formgrader's gradebook)")
     return 0
+
+
+def _pool(args):
+    """A Dask pool for --cluster/--scheduler, None for local workers, or why it cannot be had."""
+    if not (args.cluster or args.scheduler):
+        return None
+    from grader.cluster import ClusterError, DaskPool
+
+    try:
+        return DaskPool.connect(cluster=args.cluster, scheduler=args.scheduler)
+    except ClusterError as exc:
+        return str(exc)
+    except OSError as exc:  # no scheduler there, or it timed out
+        return (f"--scheduler {args.scheduler}: cannot reach a Dask scheduler ({exc}); start "
+                "one with `dask scheduler` and workers with `dask worker ADDRESS` "
+                "(docs/large-class.md)")
 
 
 def cmd_selfcheck(args, root: Path) -> int:

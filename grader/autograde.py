@@ -10,6 +10,10 @@
    ``jobs`` workers run at once. A worker that outlives its wall-clock limit
    (``timeout * (code cells + 2) + 60`` seconds) is killed with its kernel, and its submission
    gets score 0 and an error note; nothing a submission does can stop the others.
+
+Grading one submission (``grade_one``: submission + prepared lab -> ``SubmissionResult``) is the
+unit a pool distributes: ``LocalPool`` runs it in threads here, ``grader.cluster.DaskPool`` on
+the workers of a Dask cluster. A ``grader.store.ResultStore`` skips submissions graded before.
 """
 
 import json
@@ -28,6 +32,7 @@ from grader import layout
 from grader.environment import ensure_venv_on_path, grading_env
 from grader.generate import GenerateError, generate_lab
 from grader.notebooks import NotebookError, read_notebook, task_points
+from grader.grading_progress import as_progress
 from grader.results import SubmissionResult, failed, sort_results
 from grader.submissions import Submission
 from grader.sync import compare_folders
@@ -50,35 +55,70 @@ class PreparedLab:
 
 
 def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int, jobs: int = 2,
-                      feedback_dir: Path | None = None, progress=None) -> list[SubmissionResult]:
+                      feedback_dir: Path | None = None, progress=None, pool=None, store=None,
+                      regrade: bool = False) -> list[SubmissionResult]:
     """Grade every submission; return one result each, sorted by student and lab.
 
-    ``progress(message)`` is called with one line per lab prepared and per submission graded.
+    ``pool`` grades the submissions (default ``LocalPool(jobs)``: worker processes on this
+    machine; ``grader.cluster.DaskPool``: the same ``grade_one`` on a Dask cluster's workers).
+    With ``store`` (a ``grader.store.ResultStore``), a submission whose content hash is stored is
+    not graded again unless ``regrade``, and each clean grade is stored as it arrives, so an
+    interrupted run loses only the submissions in flight. ``progress`` is a callable taking one
+    line (``print``) or a ``grader.progress.Progress`` (a bar on a terminal).
     """
     ensure_venv_on_path()
-    progress = progress or (lambda message: None)
+    progress = as_progress(progress)
+    keys = store.keys(submissions, root, timeout) if store else {}
+    results, todo = [], []
+    for sub in submissions:
+        stored = None if regrade or not store else store.load(
+            keys[sub.student, sub.lab], feedback_folder(feedback_dir, sub.student, sub.lab))
+        (results if stored else todo).append(stored or sub)
     with tempfile.TemporaryDirectory(prefix="monitorlab-autograde-") as tmp:
         tmp = Path(tmp)
         labs = {lab: prepare_lab(root, lab, tmp / "prep" / lab)
-                for lab in sorted({s.lab for s in submissions})}
+                for lab in sorted({s.lab for s in todo})}
         for prepared in labs.values():
             for warning in prepared.warnings:
                 progress(f"warning: {warning}")
-        results = []
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(grade_one, sub, labs[sub.lab], tmp / f"sub{i:05d}",
-                                   timeout, feedback_dir)
-                       for i, sub in enumerate(submissions)]
+        progress.start(len(todo), reused=len(results))
+        tasks = [(sub, labs[sub.lab], tmp / f"sub{i:05d}") for i, sub in enumerate(todo)]
+        try:
+            for result in (pool or LocalPool(jobs)).grade(tasks, timeout, feedback_dir):
+                if store:
+                    store.save(keys[result.student, result.lab], result,
+                               feedback_folder(feedback_dir, result.student, result.lab))
+                results.append(result)
+                progress.graded(result)
+        finally:
+            progress.close()
+    return sort_results(results)
+
+
+class LocalPool:
+    """Worker processes on this machine, ``jobs`` at a time (threads waiting on processes)."""
+
+    def __init__(self, jobs: int = 2):
+        self.jobs = max(1, jobs)
+
+    def grade(self, tasks, timeout: int, feedback_dir: Path | None):
+        """Yield a result per ``(submission, prepared lab, sandbox)`` task, as each finishes."""
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            futures = [pool.submit(grade_one, sub, prepared, sandbox, timeout, feedback_dir)
+                       for sub, prepared, sandbox in tasks]
             try:
-                for done, future in enumerate(as_completed(futures), 1):
-                    results.append(future.result())
-                    progress(_progress_line(results[-1], done, len(futures)))
-            except KeyboardInterrupt:  # Ctrl-C: workers run in their own sessions; stop them
+                for future in as_completed(futures):
+                    yield future.result()
+            except BaseException:  # Ctrl-C or the caller stopped: workers run in their own sessions
                 for future in futures:
                     future.cancel()
                 _stop_running_workers()
                 raise
-    return sort_results(results)
+
+
+def feedback_folder(feedback_dir: Path | None, student: str, lab: str) -> Path | None:
+    """Where one submission's feedback goes (None without ``--feedback``)."""
+    return feedback_dir / student / lab if feedback_dir else None
 
 
 def prepare_lab(root: Path, lab: str, workdir: Path) -> PreparedLab:
@@ -191,9 +231,3 @@ def _tail(path: Path, chars: int = 4000) -> str:
         return path.read_text(encoding="utf-8", errors="replace")[-chars:]
     except OSError:
         return ""
-
-
-def _progress_line(result: SubmissionResult, done: int, total: int) -> str:
-    """One line about a graded submission."""
-    status = f"ERROR: {result.error}" if result.error else f"{result.score:g}/{result.max_score:g}"
-    return f"[{done}/{total}] {result.student} {result.lab}: {status} ({result.seconds:.1f} s)"

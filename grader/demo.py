@@ -7,8 +7,10 @@
    is left alone, with a warning).
 3. Build the demo submissions of every lab under ``OUT/submissions/<name>/<lab>/<lab>.ipynb``:
    ``solution``, ``untouched`` and every case of ``grader/cases/<lab>.py``.
-4. Autograde them, print the grade table, write ``OUT/grades.csv`` and ``OUT/grades.json``, and
-   compare every score with the expected one.
+4. Autograde them, print the grade table, write ``OUT/grades.csv``, ``OUT/grades.json``, the
+   instructor's report ``OUT/report.html`` and the LMS exports ``OUT/canvas_gradebook.csv`` and
+   ``OUT/gradescope/<lab>/<student>/results.json`` (``grader.report``), and compare every score
+   with the expected one.
 
 Returns 0 if every lecture ran without error and every score was as expected, else 1.
 """
@@ -27,6 +29,7 @@ from grader.execute import ExecutionFailed, execute_notebook, first_error
 from grader.generate import GenerateError, generate_lab
 from grader.notebooks import NotebookError, read_notebook
 from grader.release import LearnerWorkError, publish, remove_orphans
+from grader.report import write_all
 from grader.results import format_table, write_csv, write_json
 from grader.submissions import Submission
 from grader.testing import case_notebooks
@@ -45,7 +48,9 @@ def run_demo(root: Path, out: Path, *, jobs: int = 2, timeout: int = 60) -> int:
     print("\n" + format_table(results))
     write_csv(results, out / "grades.csv")
     write_json(results, out / "grades.json", timeout)
-    print(f"\nwrote {out / 'grades.csv'} and {out / 'grades.json'}")
+    report, canvas, gradescope = write_all(results, out, root)
+    print(f"\nwrote {out / 'grades.csv'}, {out / 'grades.json'}, {report}, {canvas} and "
+          f"{gradescope}/")
     mismatches = [f"{r.lab} {r.student}: expected {expected[r.student, r.lab]:g}, got {r.score:g}"
                   + (f" ({r.error})" if r.error else "")
                   for r in results if abs(r.score - expected[r.student, r.lab]) > 1e-9]

@@ -11,6 +11,7 @@ even ``nbgrader autograde`` run by hand from an instructor's shell cannot reach 
 """
 
 import os
+import signal
 import sys
 
 from jupyter_client.kernelspec import KernelSpec
@@ -40,6 +41,23 @@ class VenvKernelManager(AsyncKernelManager):
         if self._kernel_spec is None:
             self._kernel_spec = venv_kernel_spec()
         return self._kernel_spec
+
+    async def _async_is_alive(self) -> bool:
+        """As jupyter_client's, and when the kernel is found dead, log how its process ended.
+
+        nbclient only says "Kernel died"; the exit status tells a crash (-11 SIGSEGV, -6 SIGABRT)
+        from a kill (-9: the OOM killer or a limit) or an exit (``os._exit(1)``: 1). The line
+        lands in nbgrader's log, which a failed result keeps (``grades.json``, ``log``).
+        """
+        alive = await super()._async_is_alive()
+        process = getattr(self.provisioner, "process", None)
+        if not alive and process is not None and not getattr(self, "_exit_logged", False):
+            self._exit_logged = True
+            code = process.poll()
+            how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 \
+                else f"exit code {code}"
+            self.log.error("kernel process %s ended with %s", process.pid, how)
+        return alive
 
     async def _async_pre_start_kernel(self, **kw):
         """Start the kernel with an offline copy of the environment it would get."""

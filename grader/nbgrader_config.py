@@ -67,6 +67,12 @@ c.Execute.interrupt_on_timeout = True
 # A kernel's start is not the learner's time: on a loaded 2-core machine (a grading batch beside
 # other work) it took over 60 s, nbclient's default, and failed the whole submission.
 c.Execute.startup_timeout = 300
+# After a cell's reply, nbclient waits iopub_timeout (default 4 s) for the cell's last outputs, and
+# nbgrader turns a late output into an error that fails the whole submission. On a loaded machine
+# outputs come later than that: benchmarks/grading_scale.py on 2 cores at load average 15 saw
+# nbgrader fail 3 of 3 lab01 submissions with "Timeout waiting for IOPub output". Waiting costs
+# nothing when the outputs are on time.
+c.Execute.iopub_timeout = 60
 c.Autograde.autograde_preprocessors = [
     VenvExecute if step is Execute else step
     for step in Autograde.class_traits()["autograde_preprocessors"].default()

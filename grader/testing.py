@@ -14,10 +14,13 @@
 in one batch and returns each result with its expected score.
 
 ``grade_notebook`` and ``grade_notebooks`` run ``grader.autograde`` (the path of
-``python -m grader autograde``): same sandbox, same environment, same nbgrader.
+``python -m grader autograde``): same sandbox, same environment, same nbgrader. They grade
+``default_jobs()`` submissions at a time: the cores this process may use, shared among the
+pytest-xdist workers, so that ``pytest -n 2`` on two cores runs two kernels, not four.
 """
 
 import copy
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +57,17 @@ class GradeResult:
                    messages={t.grade_id: t.message for t in result.tasks})
 
 
+def default_jobs() -> int:
+    """Grading workers for this process: usable cores // pytest-xdist workers, at least 1.
+
+    ``PYTEST_XDIST_WORKER_COUNT`` is set by pytest-xdist in each of its workers; without it the
+    process has the machine to itself.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    return max(1, (cores or 1) // max(1, workers))
+
+
 def grade_notebook(notebook_path: Path | str, lab: str, *, root: Path | str | None = None,
                    timeout: int = DEFAULT_CELL_TIMEOUT) -> GradeResult:
     """Autograde one notebook as a submission of ``lab``."""
@@ -62,10 +76,11 @@ def grade_notebook(notebook_path: Path | str, lab: str, *, root: Path | str | No
 
 def grade_notebooks(notebooks: dict[str, Path | str], lab: str, *,
                     root: Path | str | None = None, timeout: int = DEFAULT_CELL_TIMEOUT,
-                    jobs: int = 2) -> dict[str, GradeResult]:
+                    jobs: int | None = None) -> dict[str, GradeResult]:
     """Autograde several notebooks of one lab in one run; keys are names (used as students)."""
     subs = [Submission(name, lab, Path(path)) for name, path in notebooks.items()]
-    results = grade_submissions(subs, layout.course_root(root), timeout=timeout, jobs=jobs)
+    results = grade_submissions(subs, layout.course_root(root), timeout=timeout,
+                                jobs=jobs or default_jobs())
     return {r.student: GradeResult.from_result(r) for r in results}
 
 
@@ -124,7 +139,7 @@ def case_notebooks(lab: str, dest: Path, *, root: Path | str | None = None,
 
 def grade_cases(lab: str, *, root: Path | str | None = None,
                 timeout: int = DEFAULT_CELL_TIMEOUT,
-                jobs: int = 2) -> dict[str, tuple[GradeResult, float]]:
+                jobs: int | None = None) -> dict[str, tuple[GradeResult, float]]:
     """Grade the solution, the untouched release and every case of ``lab``.
 
     Returns ``name -> (result, expected score)``; a test asserts they agree.
@@ -137,7 +152,7 @@ def grade_cases(lab: str, *, root: Path | str | None = None,
 
 
 def grading_mismatches(lab: str, *, max_total: float, root: Path | str | None = None,
-                       jobs: int = 2) -> dict[str, object]:
+                       jobs: int | None = None) -> dict[str, object]:
     """Grade the solution, the untouched release and every case; return what is off (``{}`` if all
     is as designed): the solution must score ``max_total``, the release 0, each case its score.
     """

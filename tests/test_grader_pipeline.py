@@ -307,6 +307,13 @@ def test_autograde_cli(toy, tmp_path, subtests):
         assert total == {"broken": 0, "cheater": 3, "crash": 0, "loop_env": 6, "solution": 6,
                          "stderr_deleted": 4, "untouched": 0, "wrong_mean": 4}
         assert "test_square" in proc.stdout and "stderr_deleted" in proc.stdout
+    with subtests.test("report and LMS exports next to the CSV"):
+        assert "<h2>lab01_toy</h2>" in (out_csv.parent / "report.html").read_text()
+        canvas = list(csv.reader((out_csv.parent / "canvas_gradebook.csv").open()))
+        assert canvas[1][-1] == "6" and ["wrong_mean", "", "", "wrong_mean", "", "4"] in canvas
+        gradescope = json.loads((out_csv.parent / "gradescope" / LAB / "cheater"
+                                 / "results.json").read_text())
+        assert gradescope["score"] == 3 and len(gradescope["tests"]) == 3
 
 
 def test_autograde_usage_errors(tmp_path, capsys):
@@ -397,6 +404,9 @@ def test_demo_runs_lectures_labs_and_cases(toy, tmp_path, capsys):
     rows = list(csv.DictReader((tmp_path / "demo" / "grades.csv").open()))
     totals = {r["student"]: r["points"] for r in rows if r["task"] == "TOTAL"}
     assert totals == {"solution": "6", "untouched": "0", "wrong_mean": "4"}
+    assert "wrong_mean" in (tmp_path / "demo" / "report.html").read_text()
+    assert (tmp_path / "demo" / "canvas_gradebook.csv").read_text().startswith("Student,ID,")
+    assert (tmp_path / "demo" / "gradescope" / LAB / "solution" / "results.json").is_file()
 
 
 def test_kernels_get_fake_aws_credentials_whatever_the_caller_has(tmp_path):
