@@ -60,8 +60,10 @@ from grader.cases import CaseError  # noqa: E402
 from grader.generate import GenerateError  # noqa: E402
 from grader.notebooks import NotebookError  # noqa: E402
 from grader.settings import DEFAULT_CELL_TIMEOUT  # noqa: E402
+from grader.sandbox import SandboxUnavailable  # noqa: E402
 
-USAGE_ERRORS = (layout.LayoutError, FileNotFoundError, NotADirectoryError, NotebookError)
+USAGE_ERRORS = (layout.LayoutError, FileNotFoundError, NotADirectoryError, NotebookError,
+                SandboxUnavailable)
 CHECK_ERRORS = (GenerateError, CaseError)
 
 
@@ -191,7 +193,8 @@ def cmd_autograde(args, root: Path) -> int:
     print(f"autograding {len(submissions)} submission(s) with {args.jobs} worker(s), "
           f"{args.timeout} s per cell")
     results = grade_submissions(submissions, root, timeout=args.timeout, jobs=args.jobs,
-                                feedback_dir=args.feedback, progress=print)
+                                feedback_dir=args.feedback, progress=print,
+                                sandboxed=not args.unsandboxed, seed=args.seed)
     print("\n" + format_table(results) + "\n")
     write_csv(results, csv_path)
     write_json(results, json_path, args.timeout)

@@ -13,6 +13,7 @@
 """
 
 import json
+import secrets
 import shutil
 import subprocess
 import sys
@@ -25,12 +26,14 @@ from pathlib import Path
 import psutil
 
 from grader import layout
+from grader.sandbox import SandboxUnavailable, available as sandbox_available
 from grader.environment import ensure_venv_on_path, grading_env
 from grader.generate import GenerateError, generate_lab
 from grader.notebooks import NotebookError, read_notebook, task_points
 from grader.results import SubmissionResult, failed, sort_results
 from grader.submissions import Submission
 from grader.sync import compare_folders
+from grader.trusted import checks_file
 
 WALL_SLACK = 60
 _RUNNING: set[subprocess.Popen] = set()  # workers started by this process and not yet finished
@@ -47,16 +50,26 @@ class PreparedLab:
     code_cells: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    checks: str | None = None
 
 
 def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int, jobs: int = 2,
-                      feedback_dir: Path | None = None, progress=None) -> list[SubmissionResult]:
+                      feedback_dir: Path | None = None, progress=None,
+                      sandboxed: bool = True, seed: int | None = None) -> list[SubmissionResult]:
     """Grade every submission; return one result each, sorted by student and lab.
 
     ``progress(message)`` is called with one line per lab prepared and per submission graded.
+    ``sandboxed=False`` runs learner code without bwrap (the results say so); with the default,
+    ``SandboxUnavailable`` is raised when bwrap cannot start. ``seed`` fixes the hidden inputs
+    of trusted checks (default: drawn for this run, recorded in every result).
     """
     ensure_venv_on_path()
     progress = progress or (lambda message: None)
+    if sandboxed and (why := sandbox_available()):
+        raise SandboxUnavailable(f"no sandbox for learner code: {why}. Fix that, or pass "
+                                 "--unsandboxed to grade without one (learner code then runs "
+                                 "with your user's rights)")
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
     with tempfile.TemporaryDirectory(prefix="monitorlab-autograde-") as tmp:
         tmp = Path(tmp)
         labs = {lab: prepare_lab(root, lab, tmp / "prep" / lab)
@@ -67,7 +80,7 @@ def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int
         results = []
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(grade_one, sub, labs[sub.lab], tmp / f"sub{i:05d}",
-                                   timeout, feedback_dir)
+                                   timeout, feedback_dir, {"seed": seed, "sandboxed": sandboxed})
                        for i, sub in enumerate(submissions)]
             try:
                 for done, future in enumerate(as_completed(futures), 1):
@@ -98,22 +111,27 @@ def prepare_lab(root: Path, lab: str, workdir: Path) -> PreparedLab:
         warnings.append(f"{layout.RELEASE_DIR}/{lab} is not what generate makes of "
                         f"{layout.SOURCE_DIR}/{lab}; grading against the current source "
                         "(run `python -m grader check-sync`)")
+    checks = checks_file(root, lab)
     return PreparedLab(lab, generated.release, generated.gradebook, task_points(release_nb),
-                       sum(c.cell_type == "code" for c in release_nb.cells), warnings=warnings)
+                       sum(c.cell_type == "code" for c in release_nb.cells), warnings=warnings,
+                       checks=str(checks.resolve()) if checks.is_file() else None)
 
 
 def grade_one(sub: Submission, prepared: PreparedLab, sandbox: Path, timeout: int,
-              feedback_dir: Path | None) -> SubmissionResult:
+              feedback_dir: Path | None, run: dict | None = None) -> SubmissionResult:
     """Grade one submission in ``sandbox`` (a new folder) through a worker process."""
     base = dict(student=sub.student, lab=sub.lab, notebook=str(sub.notebook))
     if prepared.error:
         return failed(error=prepared.error, **base)
+    if sub.notebook.is_symlink():
+        return failed(error=f"{sub.notebook} is a symbolic link; links are not followed. Fix: "
+                            "submit the notebook file itself", points=prepared.points, **base)
     try:
         read_notebook(sub.notebook)
     except NotebookError as exc:
         return failed(error=str(exc), points=prepared.points, **base)
     sandbox.mkdir(parents=True)
-    job = make_job(sub, prepared, sandbox, timeout, feedback_dir)
+    job = {**make_job(sub, prepared, sandbox, timeout, feedback_dir), **(run or {})}
     wall = timeout * (prepared.code_cells + 2) + WALL_SLACK
     return run_worker(job, wall, prepared.points)
 
@@ -127,6 +145,7 @@ def make_job(sub: Submission, prepared: PreparedLab, sandbox: Path, timeout: int
         "points": prepared.points, "timeout": int(timeout), "sandbox": str(sandbox / "box"),
         "result": str(sandbox / "result.json"),
         "feedback": str(feedback_dir / sub.student / sub.lab) if feedback_dir else None,
+        "checks": prepared.checks,
     }
 
 

@@ -43,6 +43,9 @@ class SubmissionResult:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     log: str = ""
+    seed: int | None = None
+    sandboxed: bool | None = None
+    integrity: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
