@@ -5,7 +5,8 @@ max_points, note``; one row per graded cell (``task`` = its nbgrader ``grade_id`
 what the test printed or raised, first line), then one row per submission with ``task`` =
 ``TOTAL`` (``note`` = the error that stopped grading, if any). Rows are sorted by student, lab,
 then the tasks' order in the notebook. Numbers are written with ``format(x, "g")``. A note that
-starts with ``= + - @`` gets a leading ``'`` so that spreadsheets do not run it as a formula.
+(or a student id) starting with ``= + - @ | %``, a tab or a carriage return gets a leading ``'`` so
+that spreadsheets do not run it as a formula.
 
 JSON: ``{"cell_timeout": s, "results": [...]}``, one object per submission with its tasks
 (including the full messages), error, notes, grading time and, when grading failed, the tail of
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 TOTAL = "TOTAL"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 CSV_COLUMNS = ("student", "lab", "task", "points", "max_points", "note")
 
 
@@ -91,10 +93,10 @@ def write_csv(results: list[SubmissionResult], path: Path) -> None:
         writer.writerow(CSV_COLUMNS)
         for r in sort_results(results):
             for t in r.tasks:
-                writer.writerow([r.student, r.lab, t.grade_id, _num(t.points),
+                writer.writerow([_cell_text(r.student), r.lab, t.grade_id, _num(t.points),
                                  _num(t.max_points), _cell_text(_first_line(t.message))])
-            writer.writerow([r.student, r.lab, TOTAL, _num(r.score), _num(r.max_score),
-                             _cell_text(r.error or "; ".join(r.notes))])
+            writer.writerow([_cell_text(r.student), r.lab, TOTAL, _num(r.score),
+                             _num(r.max_score), _cell_text(r.error or "; ".join(r.notes))])
 
 
 def write_json(results: list[SubmissionResult], path: Path, cell_timeout: int) -> None:
@@ -147,7 +149,7 @@ def _first_line(text: str) -> str:
 
 def _cell_text(text: str) -> str:
     """Text for a CSV cell that spreadsheets will not run as a formula (learner output)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def _clip(text: str, width: int) -> str:

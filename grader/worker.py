@@ -35,6 +35,7 @@ from grader.notebooks import write_notebook  # noqa: E402
 from grader.results import SubmissionResult, TaskScore, failed  # noqa: E402
 from grader.runner import NbgraderFailed, run_converter  # noqa: E402
 from grader.settings import course_config  # noqa: E402
+from grader.submission_check import duplicate_notes, integrity_flags  # noqa: E402
 from grader.submission_check import normalise_submission  # noqa: E402
 from grader.trusted_execute import TrustedExecute  # noqa: E402
 
@@ -68,7 +69,15 @@ def grade_job(job: dict) -> SubmissionResult:
     return SubmissionResult(tasks=read_scores(db, cfg, lab, job["points"], autograded),
                             notes=notes, seconds=time.monotonic() - started,
                             log=log[-4000:] if notes else "", seed=report["seed"],
-                            sandboxed=report["sandboxed"], **base)
+                            sandboxed=report["sandboxed"],
+                            integrity=integrity_report(job, notes), **base)
+
+
+def integrity_report(job: dict, notes: list[str]) -> list[str]:
+    """Restored cells, copied grade ids and tampering-looking answer code (for the instructor)."""
+    original = read_notebook(job["notebook"])
+    return (duplicate_notes(original) + integrity_flags(original)
+            + [n for n in notes if "autograde" in n and "test cell" in n])
 
 
 def trusted_config(cfg, job: dict):
