@@ -30,6 +30,8 @@ TAMPERING = [
      "uses gc/ctypes/frame introspection"),
     (r"\bmath\.isclose\s*=|\bnp\.isclose\s*=|\bnumpy\.isclose\s*=", "replaces math/numpy comparisons"),
     (r"\bgrader\b", "refers to the grader"),
+    (r"\bgetattr\s*\(\s*(monitorlab|capture|drift|ranking)|\bimportlib\b|__import__",
+     "looks names up at run time (getattr/importlib: a way round the engine-function check)"),
 ]
 BUILTIN_NAMES = ("min", "max", "round", "float", "int", "abs", "sum", "len", "print", "isinstance",
                  "type", "str", "bool", "repr", "set", "list", "dict", "tuple", "open")

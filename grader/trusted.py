@@ -87,6 +87,8 @@ class Check:
     sees ``INPUTS`` and the helpers ``get``/``call``/``attempt``/``jsonable``; it returns a dict of
     JSON-able values. ``score(values, inputs)`` runs in the grading process and returns
     ``(points, messages)``. ``inputs(rng)`` draws the run's hidden inputs (JSON-able).
+    ``forbid``: ``(answer grade_id, names)`` pairs: a task whose answer cell uses one of those
+    engine names (the function the task asks to write) scores 0 (``forbidden_uses``).
     """
 
     grade_id: str
@@ -94,6 +96,7 @@ class Check:
     evaluate: str
     score: Callable[[dict, dict], tuple[float, list[str]]]
     inputs: Callable[[random.Random], dict] = field(default=lambda rng: {})
+    forbid: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class ChecksError(ValueError):
@@ -239,3 +242,34 @@ def letter(value) -> str:
 def shown(value) -> str:
     """A value as the learner would see it in a message (its repr)."""
     return str(value.get("repr", value)) if is_obj(value) else repr(value)
+
+
+def forbidden_uses(check: Check, answers: dict[str, str]) -> list[str]:
+    """Messages for every forbidden engine name an answer cell of ``check`` uses.
+
+    ``answers`` maps answer-cell grade ids to their source. Comments and strings are ignored
+    (Python's tokenizer); a name is found as a word (``capture.hour_prefix`` or a bare
+    ``hour_prefix``). Code that builds the name at run time escapes this check; the integrity
+    report flags ``getattr``/``importlib`` in answer cells for the instructor.
+    """
+    found = []
+    for answer_id, names in check.forbid:
+        words = _code_words(answers.get(answer_id, ""))
+        for name in names:
+            if name in words:
+                found.append(f"✗ {answer_id} uses monitorlab's {name}, the function this task asks "
+                             "you to write yourself: 0 points for this task")
+    return found
+
+
+def _code_words(source: str) -> set[str]:
+    """The NAME tokens of ``source`` (comments and strings left out; bad syntax: every word)."""
+    import io
+    import re
+    import tokenize
+
+    try:
+        return {tok.string for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+                if tok.type == tokenize.NAME}
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return set(re.findall(r"[A-Za-z_]\w*", source))

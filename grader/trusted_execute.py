@@ -36,7 +36,8 @@ from traitlets import Bool, Integer, Unicode
 from grader import sandbox
 from grader.environment import PACKAGE_PARENT, grading_env
 from grader.notebooks import grade_id
-from grader.trusted import draw_inputs, evaluation_cell, load_checks, new_nonce, score_cell
+from grader.trusted import draw_inputs, evaluation_cell, forbidden_uses, load_checks, new_nonce
+from grader.trusted import score_cell
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
@@ -67,6 +68,7 @@ class TrustedExecute(NbGraderPreprocessor):
             if gid in checks:
                 cell.source = evaluation_cell(checks[gid], inputs[gid], nonce)
                 checked[index] = gid
+        answers = {grade_id(c): c.source for c in nb.cells if nbutils.is_solution(c)}
         executed = self.run_in_box(run)
         scores = {}
         for index, (cell, done) in enumerate(zip(nb.cells, executed.cells)):
@@ -76,6 +78,8 @@ class TrustedExecute(NbGraderPreprocessor):
             if index in checked:
                 gid = checked[index]
                 points, messages = score_cell(checks[gid], inputs[gid], cell.outputs, nonce)
+                if forbidden := forbidden_uses(checks[gid], answers):
+                    points, messages = 0.0, forbidden + messages
                 cell.outputs = score_outputs(points, checks[gid].points, messages,
                                              cell.execution_count)
                 scores[gid] = {"points": points, "messages": messages}

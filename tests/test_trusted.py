@@ -248,3 +248,14 @@ def test_integrity_flags_name_tampering_in_answer_cells():
                                         ("\t=1", "'\t=1"), ("ok", "ok"), ("|cmd", "'|cmd")])
 def test_csv_cells_are_escaped_against_formula_injection(text, cell):
     assert _cell_text(text) == cell
+
+
+def test_calling_the_engine_function_the_task_asks_for_is_caught():
+    from grader.trusted import forbidden_uses
+
+    cheat = ("from monitorlab.serving.capture import hour_prefix\n"
+             "def capture_prefix(d, e, v, when):\n    return hour_prefix(d, e, v, when)")
+    honest = "# unlike hour_prefix, written by hand\ndef capture_prefix(d, e, v, when):\n    return 'x'"
+    assert forbidden_uses(lab01.TASK3, {"task3-prefix-answer": cheat})[0].startswith(
+        "✗ task3-prefix-answer uses monitorlab's hour_prefix")
+    assert forbidden_uses(lab01.TASK3, {"task3-prefix-answer": honest}) == []

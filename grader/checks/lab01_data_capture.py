@@ -312,7 +312,9 @@ def score_task2(values: dict, inputs: dict) -> tuple[float, list[str]]:
     return score, msgs
 
 
-TASK2 = Check("task2-parse-tests", 6, TASK2_EVALUATE, score_task2, task2_inputs)
+TASK2 = Check("task2-parse-tests", 6, TASK2_EVALUATE, score_task2, task2_inputs,
+              forbid=(("task2-parse-answer", ("parse_capture_files", "read_captures",
+                                              "decode_payload", "_parse_line")),))
 
 # ------------------------------------------------------------------------------ task 3 prefix
 
@@ -380,7 +382,8 @@ def score_task3(values: dict, inputs: dict) -> tuple[float, list[str]]:
     return score, msgs
 
 
-TASK3 = Check("task3-prefix-tests", 4, TASK3_EVALUATE, score_task3, task3_inputs)
+TASK3 = Check("task3-prefix-tests", 4, TASK3_EVALUATE, score_task3, task3_inputs,
+              forbid=(("task3-prefix-answer", ("hour_prefix", "list_capture_files")),))
 
 # ------------------------------------------------------------------------------ task 4 volume
 
