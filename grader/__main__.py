@@ -196,8 +196,8 @@ def cmd_autograde(args, root: Path) -> int:
                                 feedback_dir=args.feedback, progress=print,
                                 sandboxed=not args.unsandboxed, seed=args.seed)
     print("\n" + format_table(results) + "\n")
-    write_csv(results, csv_path)
-    write_json(results, json_path, args.timeout)
+    write_csv(results, csv_path, skipped=skipped)
+    write_json(results, json_path, args.timeout, skipped=skipped)
     print(f"wrote {csv_path} and {json_path}")
     return 0
 

@@ -85,8 +85,12 @@ def sort_results(results: list[SubmissionResult]) -> list[SubmissionResult]:
     return sorted(results, key=lambda r: (r.student, r.lab, r.notebook))
 
 
-def write_csv(results: list[SubmissionResult], path: Path) -> None:
-    """Write the long-format grade CSV described in the module docstring."""
+def write_csv(results: list[SubmissionResult], path: Path, skipped: list[str] = ()) -> None:
+    """Write the long-format grade CSV described in the module docstring.
+
+    Each ``skipped`` line (a file that was not graded, see ``grader.submissions``) becomes a row
+    with task ``FILE``, student and lab taken from its path where they can be.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -97,12 +101,16 @@ def write_csv(results: list[SubmissionResult], path: Path) -> None:
                                  _num(t.max_points), _cell_text(_first_line(t.message))])
             writer.writerow([_cell_text(r.student), r.lab, TOTAL, _num(r.score),
                              _num(r.max_score), _cell_text(r.error or "; ".join(r.notes))])
+        for line in skipped:
+            student, lab = _owner(line)
+            writer.writerow([_cell_text(student), _cell_text(lab), "FILE", "", "", _cell_text(line)])
 
 
-def write_json(results: list[SubmissionResult], path: Path, cell_timeout: int) -> None:
-    """Write every result (tasks, messages, errors, notes) as JSON."""
+def write_json(results: list[SubmissionResult], path: Path, cell_timeout: int,
+               skipped: list[str] = ()) -> None:
+    """Write every result (tasks, messages, errors, notes) and every skipped file as JSON."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"cell_timeout": cell_timeout,
+    data = {"cell_timeout": cell_timeout, "skipped": list(skipped),
             "results": [r.to_dict() for r in sort_results(results)]}
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -119,6 +127,15 @@ def format_table(results: list[SubmissionResult], note_width: int = 70) -> str:
                  _clip(r.error or "; ".join(r.notes), note_width)] for r in rows]
         blocks.append(f"== {lab} ==\n" + _align([header, *body]))
     return "\n\n".join(blocks)
+
+
+def _owner(line: str) -> tuple[str, str]:
+    """(student, lab) of a skipped-file line ``.../<student>/<labNN_x>/file: ...``, best effort."""
+    parts = Path(line.split(": ", 1)[0]).parts
+    labs = [i for i, part in enumerate(parts) if part.startswith("lab") and part[3:5].isdigit()]
+    if labs and labs[0] > 0:
+        return parts[labs[0] - 1], Path(parts[labs[0]]).stem
+    return (parts[-2] if len(parts) > 1 else ""), ""
 
 
 def _task_points(result: SubmissionResult, grade_id: str) -> str:

@@ -259,3 +259,26 @@ def test_calling_the_engine_function_the_task_asks_for_is_caught():
     assert forbidden_uses(lab01.TASK3, {"task3-prefix-answer": cheat})[0].startswith(
         "✗ task3-prefix-answer uses monitorlab's hour_prefix")
     assert forbidden_uses(lab01.TASK3, {"task3-prefix-answer": honest}) == []
+
+
+def test_every_stray_file_gets_a_row_and_symlinks_are_refused(tmp_path):
+    import csv
+    import os
+
+    from grader.results import write_csv
+    from grader.submissions import find_submissions
+
+    lab = tmp_path / "ann" / "lab01_data_capture"
+    lab.mkdir(parents=True)
+    (lab / "lab01_data_capture.ipynb").write_text("{}")
+    (lab / "Untitled.ipynb").write_text("{}")
+    (lab / "lab.zip").write_text("x")
+    (tmp_path / "bob").mkdir()
+    os.symlink("/etc/passwd", tmp_path / "bob" / "lab01_data_capture.ipynb")
+    subs, skipped = find_submissions(tmp_path)
+    assert [s.student for s in subs] == ["ann"]
+    write_csv([], tmp_path / "g.csv", skipped=skipped)
+    rows = list(csv.DictReader((tmp_path / "g.csv").open()))
+    assert [(r["student"], r["task"]) for r in rows] == [("ann", "FILE")] * 2 + [("bob", "FILE")]
+    assert "a notebook with another name" in rows[0]["note"] and "an archive" in rows[1]["note"]
+    assert "symbolic link" in rows[2]["note"]

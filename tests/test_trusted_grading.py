@@ -84,13 +84,15 @@ def check(name, fn):
         pass
 check("read repo", lambda: open({repo!r} + "/README.md").read())
 check("read checks", lambda: open("/course/grader/checks/lab01_data_capture.py").read())
-check("list checks", lambda: [1][len(os.listdir("/course/grader/checks"))])
+if os.path.isdir("/course/grader/checks") and os.listdir("/course/grader/checks"): leaks.append("list checks")
 check("read solutions", lambda: os.listdir(os.path.join(os.path.dirname(monitorlab.__file__), "..", "solutions")))
 check("write engine", lambda: open(os.path.join(os.path.dirname(monitorlab.__file__), "x"), "w"))
 check("write venv", lambda: open(os.path.join(sys.prefix, "x"), "w"))
-check("read root home", lambda: os.listdir("/root"))
+if os.path.isdir("/root") and set(os.listdir("/root")) - {{".pyenv"}}: leaks.append("root home")
+check("read ssh", lambda: os.listdir(os.path.expanduser("~root/.ssh")))
 check("network", lambda: socket.create_connection(("1.1.1.1", 53), timeout=3))
-check("gradebook", lambda: [1][len([p for p in os.listdir("/box") if p.endswith(".db")])])
+for top, _, files in os.walk("/box"):
+    if any(f.endswith(".db") or f == "grades.csv" for f in files): leaks.append("gradebook")
 if os.environ.get("MONITORLAB_TEST_SECRET"): leaks.append("instructor variable")
 if os.getuid() == 0: leaks.append("root")
 if not os.environ["HOME"].startswith("/box"): leaks.append("home")
