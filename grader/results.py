@@ -8,9 +8,10 @@ then the tasks' order in the notebook. Numbers are written with ``format(x, "g")
 (or a student id) starting with ``= + - @ | %``, a tab or a carriage return gets a leading ``'`` so
 that spreadsheets do not run it as a formula.
 
-JSON: ``{"cell_timeout": s, "results": [...]}``, one object per submission with its tasks
-(including the full messages), error, notes, grading time and, when grading failed, the tail of
-the grading log.
+JSON: ``{"cell_timeout": s, "skipped": [...], "results": [...]}``, one object per submission with
+its tasks (including the full messages), error, notes, grading time, the ``seed`` of the hidden
+inputs, whether it ran ``sandboxed``, its ``integrity`` flags, the tasks ``scored_in_kernel``
+(a lab without trusted checks yet) and, when grading failed, the tail of the grading log.
 """
 
 import csv
@@ -48,6 +49,7 @@ class SubmissionResult:
     seed: int | None = None
     sandboxed: bool | None = None
     integrity: list[str] = field(default_factory=list)
+    scored_in_kernel: list[str] = field(default_factory=list)  # tasks of a lab not converted yet
 
     @property
     def score(self) -> float:

@@ -61,15 +61,12 @@ def grade_job(job: dict) -> SubmissionResult:
     report = json.loads(Path(job["sandbox"], "trusted.json").read_text(encoding="utf-8"))
     notes = (restored_cell_notes(read_notebook(submitted), release)
              + timeout_notes(autograded, job["timeout"]))
-    if report["unchecked"]:
-        notes.append("scored in the learner's kernel (no trusted check yet): "
-                     + ", ".join(report["unchecked"]))
     if job.get("feedback"):
         notes += save_feedback(cfg, course, lab, Path(job["feedback"]))
     return SubmissionResult(tasks=read_scores(db, cfg, lab, job["points"], autograded),
                             notes=notes, seconds=time.monotonic() - started,
                             log=log[-4000:] if notes else "", seed=report["seed"],
-                            sandboxed=report["sandboxed"],
+                            sandboxed=report["sandboxed"], scored_in_kernel=report["unchecked"],
                             integrity=integrity_report(job, notes), **base)
 
 
