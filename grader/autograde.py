@@ -33,6 +33,7 @@ from grader.notebooks import NotebookError, read_notebook, task_points
 from grader.results import SubmissionResult, failed, sort_results
 from grader.submissions import Submission
 from grader.sync import compare_folders
+from grader.submission_check import copy_flags
 from grader.trusted import checks_file
 
 WALL_SLACK = 60
@@ -91,7 +92,30 @@ def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int
                     future.cancel()
                 _stop_running_workers()
                 raise
+        add_copy_flags(results, submissions, root)
     return sort_results(results)
+
+
+def add_copy_flags(results: list[SubmissionResult], submissions: list[Submission],
+                   root: Path) -> None:
+    """Flag answers identical to the published solution or to another submission's (integrity)."""
+    for lab in sorted({s.lab for s in submissions}):
+        try:
+            solution = read_notebook(layout.source_notebook(root, lab))
+            release = read_notebook(layout.release_notebook(root, lab))
+        except (NotebookError, layout.LayoutError):
+            continue
+        notebooks = {}
+        for sub in submissions:
+            if sub.lab == lab and not sub.notebook.is_symlink():
+                try:
+                    notebooks[sub.student] = read_notebook(sub.notebook)
+                except NotebookError:
+                    pass
+        flags = copy_flags(notebooks, solution, release)
+        for result in results:
+            if result.lab == lab:
+                result.integrity = [*result.integrity, *flags.get(result.student, [])]
 
 
 def prepare_lab(root: Path, lab: str, workdir: Path) -> PreparedLab:

@@ -70,3 +70,36 @@ def integrity_flags(nb: NotebookNode) -> list[str]:
         for match in SHADOW.finditer(cell.source):
             flags.append(f"{name}: assigns the builtin name {match.group(1) or match.group(2)}")
     return sorted(set(flags))
+
+
+def _answers(nb: NotebookNode) -> dict[str, str]:
+    """``grade_id -> answer source`` with whitespace collapsed (for comparing copies)."""
+    return {grade_id(c): " ".join(c.source.split()) for c in answer_cells(nb) if grade_id(c)}
+
+
+def copy_flags(notebooks: dict[str, NotebookNode], solution: NotebookNode,
+               release: NotebookNode) -> dict[str, list[str]]:
+    """Per submission name: answers identical to the published solution or to another's.
+
+    The solution's answers are compared without their ``### BEGIN/END SOLUTION`` lines; an
+    answer left as released is never a copy.
+    """
+    from grader.notebooks import without_solution_markers
+
+    stubs = _answers(release)
+    key = {gid: " ".join(without_solution_markers(src).split())
+           for gid, src in _answers(solution).items()}
+    owners: dict[tuple[str, str], list[str]] = {}
+    flags: dict[str, list[str]] = {name: [] for name in notebooks}
+    for name, nb in notebooks.items():
+        for gid, src in _answers(nb).items():
+            if not src or src == stubs.get(gid):
+                continue
+            if src == key.get(gid):
+                flags[name].append(f"{gid}: identical to the published solution")
+            owners.setdefault((gid, src), []).append(name)
+    for (gid, _), names in owners.items():
+        for name in names if len(names) > 1 else []:
+            others = ", ".join(n for n in names if n != name)
+            flags[name].append(f"{gid}: identical to the answer of {others}")
+    return flags

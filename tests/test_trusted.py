@@ -282,3 +282,19 @@ def test_every_stray_file_gets_a_row_and_symlinks_are_refused(tmp_path):
     assert [(r["student"], r["task"]) for r in rows] == [("ann", "FILE")] * 2 + [("bob", "FILE")]
     assert "a notebook with another name" in rows[0]["note"] and "an archive" in rows[1]["note"]
     assert "symbolic link" in rows[2]["note"]
+
+
+def test_copies_of_the_solution_or_of_a_classmate_are_flagged():
+    from grader.submission_check import copy_flags
+
+    solution = new_notebook(cells=[_cell("a", "### BEGIN SOLUTION\nx = 42\n### END SOLUTION")])
+    release = new_notebook(cells=[_cell("a", "raise NotImplementedError()")])
+    subs = {"ann": new_notebook(cells=[_cell("a", "x = 42")]),
+            "bob": new_notebook(cells=[_cell("a", "x  =  7")]),
+            "cy": new_notebook(cells=[_cell("a", "x = 7")]),
+            "dee": new_notebook(cells=[_cell("a", "raise NotImplementedError()")]),
+            "eve": new_notebook(cells=[_cell("a", "raise NotImplementedError()")])}
+    flags = copy_flags(subs, solution, release)
+    assert flags["ann"] == ["a: identical to the published solution"]
+    assert flags["bob"] == ["a: identical to the answer of cy"]
+    assert flags["dee"] == flags["eve"] == []
