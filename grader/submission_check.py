@@ -87,8 +87,8 @@ def copy_flags(notebooks: dict[str, NotebookNode], solution: NotebookNode,
     from grader.notebooks import without_solution_markers
 
     stubs = _answers(release)
-    key = {gid: " ".join(without_solution_markers(src).split())
-           for gid, src in _answers(solution).items()}
+    key = {grade_id(c): " ".join(without_solution_markers(c.source).split())
+           for c in answer_cells(solution) if grade_id(c)}
     owners: dict[tuple[str, str], list[str]] = {}
     flags: dict[str, list[str]] = {name: [] for name in notebooks}
     for name, nb in notebooks.items():
