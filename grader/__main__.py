@@ -8,9 +8,12 @@ Commands (``python -m grader COMMAND --help`` for details)::
     check-sync [LAB ...]             exit 1, naming each file, if labs/ is not what generate
                                      makes of solutions/
     autograde DIR [--timeout S] [--jobs N] [--csv PATH] [--json PATH] [--feedback DIR]
+              [--unsandboxed] [--seed N]
                                      grade DIR/<student>/<lab>/<lab>.ipynb (nbgrader layout) or
                                      DIR/<student>/<lab>.ipynb; print a grade table, write CSV
-                                     (default grades/grades.csv) and JSON (grades/grades.json)
+                                     (default grades/grades.csv) and JSON (grades/grades.json);
+                                     learner code runs in bwrap (refused if bwrap cannot start,
+                                     unless --unsandboxed); --seed fixes the hidden inputs
     selfcheck NOTEBOOK [--timeout S] run a copy of a lab, score its visible tests per task
     strip PATH... [--check]          clear outputs/execution counts (folders: recursively);
                                      --check only reports and exits 1 if any had outputs
@@ -26,7 +29,10 @@ temporary course with a temporary gradebook (the instructor's ``gradebook.db`` i
 touched) and deletes the copied source; then every submission is graded by ``nbgrader
 autograde`` in its own worker process and sandbox folder holding only the release, the
 submission and a copy of that gradebook, from which nbgrader restores the locked test cells,
-hidden tests included (a deleted or edited test cell is put back and noted). Learner code runs
+hidden tests included (a deleted or edited test cell is put back and noted). For a lab with
+trusted checks (``grader/checks/<lab>.py``) every test cell is then replaced by an evaluation
+cell and its points are decided in the grading process (``grader.trusted``); the notebook runs
+in a bubblewrap sandbox (``grader.sandbox``) that holds no gradebook, check or solution. Learner code runs
 with fake AWS credentials (``AWS_ACCESS_KEY_ID=testing``...), no ``AWS_PROFILE`` or ``~/.aws``,
 on this venv's Python whatever kernel the notebook names, with a per-cell timeout (default
 60 s: an endless cell is interrupted and the notebook goes on); a worker exceeding
