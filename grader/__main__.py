@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--feedback", type=Path, default=None, metavar="DIR",
                    help="also write DIR/<student>/<lab>/<lab>.html (nbgrader feedback) and the "
                         "autograded notebook")
+    p.add_argument("--unsandboxed", action="store_true",
+                   help="run learner code without the bwrap sandbox (only where bwrap cannot "
+                        "start; every result records it)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the hidden inputs (default: drawn per run, recorded in the JSON)")
     p.set_defaults(command=cmd_autograde)
 
     p = sub.add_parser("selfcheck", help="score a lab's visible tests locally")
