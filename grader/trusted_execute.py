@@ -69,7 +69,11 @@ class TrustedExecute(NbGraderPreprocessor):
                 cell.source = evaluation_cell(checks[gid], inputs[gid], nonce)
                 checked[index] = gid
         answers = {grade_id(c): c.source for c in nb.cells if nbutils.is_solution(c)}
-        executed = self.run_in_box(run)
+        try:
+            executed = self.run_in_box(run)
+        except SandboxFailed as exc:  # nbgrader's log may drop the reason: leave it for the worker
+            self.write_report({"failure": f"SandboxFailed: {exc}"})
+            raise
         scores = {}
         for index, (cell, done) in enumerate(zip(nb.cells, executed.cells)):
             if cell.cell_type != "code":

@@ -54,7 +54,7 @@ def grade_job(job: dict) -> SubmissionResult:
         log = run_converter(Autograde, cfg, assignment_id=lab, student_id=STUDENT,
                             force=True, create_student=True)
     except NbgraderFailed as exc:
-        return failed(error=explain_failure(exc.summary), points=job["points"],
+        return failed(error=explain_failure(box_failure(job) or exc.summary), points=job["points"],
                       seconds=time.monotonic() - started, log=exc.log[-4000:], **base)
     autograded = read_notebook(course / "autograded" / STUDENT / lab / f"{lab}.ipynb")
     release = read_notebook(Path(job["release"]) / f"{lab}.ipynb")
@@ -75,6 +75,14 @@ def integrity_report(job: dict, notes: list[str]) -> list[str]:
     original = read_notebook(job["notebook"])
     return (duplicate_notes(original) + integrity_flags(original)
             + [n for n in notes if "autograde" in n and "test cell" in n])
+
+
+def box_failure(job: dict) -> str | None:
+    """Why the sandboxed run failed, as ``TrustedExecute`` recorded it (None if it did not)."""
+    try:
+        return json.loads(Path(job["sandbox"], "trusted.json").read_text(encoding="utf-8")).get("failure")
+    except (OSError, ValueError):
+        return None
 
 
 def trusted_config(cfg, job: dict):
