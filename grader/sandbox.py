@@ -10,7 +10,9 @@ TCP loopback and so must share one network namespace) in ``bwrap``:
 - read-only: ``/usr`` (and ``/lib*``, ``/bin``), this interpreter's prefix and base prefix, and a
   course root ``/course`` holding only ``monitorlab/``, ``data/`` and ``grader/`` with
   ``grader/checks`` and ``grader/cases`` hidden under empty tmpfs (no solutions, no expected
-  values, no tests, no ``.git``);
+  values, no tests, no ``.git``), and the trained course model's cache ``.monitorlab-cache``
+  (read-only: a submission cannot poison the pickle the next one loads; without it every
+  sandbox retrains the model, about 15 s);
 - writable: ``/box`` (only the release's files and this one submission) and a private
   ``/tmp`` tmpfs (Jupyter's connection files and runtime dir live there, so no other kernel can
   reach them); ``HOME=/box/home``; the environment is cleared and rebuilt (``sandbox_env``):
@@ -112,7 +114,7 @@ def sandbox_command(repo: Path, box: Path, argv: list[str], env: dict[str, str])
     args = [bwrap_binary(), "--unshare-all", "--die-with-parent", "--new-session",
             "--hostname", "sandbox", *_system_binds(),
             "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
-    for part in ("monitorlab", "data", "grader"):
+    for part in ("monitorlab", "data", "grader", ".monitorlab-cache"):
         if (repo / part).is_dir():
             args += ["--ro-bind", str(repo / part), f"{INSIDE_ROOT}/{part}"]
     for hidden in HIDDEN:
