@@ -9,7 +9,7 @@ Commands (``python -m grader COMMAND --help`` for details)::
                                      makes of solutions/
     autograde DIR [--timeout S] [--jobs N | --cluster local:N | --scheduler ADDRESS]
               [--csv PATH] [--json PATH] [--feedback DIR] [--store DIR | --no-store] [--regrade]
-              [--gradebook [DB]]
+              [--gradebook [DB]] [--unsandboxed] [--seed N]
                                      grade DIR/<student>/<lab>/<lab>.ipynb (nbgrader layout) or
                                      DIR/<student>/<lab>.ipynb; print a grade table, write CSV
                                      (default grades/grades.csv), JSON (grades/grades.json), the
@@ -18,7 +18,9 @@ Commands (``python -m grader COMMAND --help`` for details)::
                                      files (grades/gradescope/<lab>/<student>/); grades already
                                      in the results store (default grades/store) are reused;
                                      --gradebook also records the grades in gradebook.db, where
-                                     the Formgrader reads them (grader/gradebook.py)
+                                     the Formgrader reads them (grader/gradebook.py); learner
+                                     code runs in bwrap (refused if bwrap cannot start, unless
+                                     --unsandboxed); --seed fixes the hidden inputs
     selfcheck NOTEBOOK [--timeout S] run a copy of a lab, report each task's visible checks
                                      ("visible checks pass, N points decided at grading",
                                      "recorded, graded later", or what to fix), then progress
@@ -38,10 +40,13 @@ Global option ``--root DIR`` grades another course laid out the same way (defaul
 
 How autograde grades: for each lab submitted it generates the lab from ``solutions/`` into a
 temporary course with a temporary gradebook (the instructor's ``gradebook.db`` is only
-written with ``--gradebook``, after grading) and deletes the copied source; then every
-submission is graded by ``nbgrader autograde`` in its own worker process and sandbox folder
-holding only the release, the submission and a copy of that gradebook, from which nbgrader
-restores the locked test cells, hidden tests included (a deleted or edited test cell is put back and noted). Learner code runs
+written with ``--gradebook``, after grading) and deletes the copied source; then every submission is graded by ``nbgrader
+autograde`` in its own worker process and sandbox folder holding only the release, the
+submission and a copy of that gradebook, from which nbgrader restores the locked test cells,
+hidden tests included (a deleted or edited test cell is put back and noted). For a lab with
+trusted checks (``grader/checks/<lab>.py``) every test cell is then replaced by an evaluation
+cell and its points are decided in the grading process (``grader.trusted``); the notebook runs
+in a bubblewrap sandbox (``grader.sandbox``) that holds no gradebook, check or solution. Learner code runs
 with fake AWS credentials (``AWS_ACCESS_KEY_ID=testing``...), no ``AWS_PROFILE`` or ``~/.aws``,
 on this venv's Python whatever kernel the notebook names, with a per-cell timeout (default
 60 s: an endless cell is interrupted and the notebook goes on); a worker exceeding
@@ -84,8 +89,10 @@ from grader.cases import CaseError  # noqa: E402
 from grader.generate import GenerateError  # noqa: E402
 from grader.notebooks import NotebookError  # noqa: E402
 from grader.settings import DEFAULT_CELL_TIMEOUT  # noqa: E402
+from grader.sandbox import SandboxUnavailable  # noqa: E402
 
-USAGE_ERRORS = (layout.LayoutError, FileNotFoundError, NotADirectoryError, NotebookError)
+USAGE_ERRORS = (layout.LayoutError, FileNotFoundError, NotADirectoryError, NotebookError,
+                SandboxUnavailable)
 CHECK_ERRORS = (GenerateError, CaseError)
 
 
@@ -150,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     store.add_argument("--no-store", action="store_true", help="neither read nor write a store")
     p.add_argument("--regrade", action="store_true",
                    help="grade every submission again, even if its grade is stored")
+    p.add_argument("--unsandboxed", action="store_true",
+                   help="run learner code without the bwrap sandbox (only where bwrap cannot "
+                        "start; every result records it)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the hidden inputs (default: drawn per run, recorded in the JSON)")
     p.set_defaults(command=cmd_autograde)
 
     p = sub.add_parser("selfcheck", help="score a lab's visible tests locally")
@@ -251,10 +263,11 @@ def cmd_autograde(args, root: Path) -> int:
               f"{args.timeout} s per cell")
         results = grade_submissions(submissions, root, timeout=args.timeout, jobs=args.jobs,
                                     feedback_dir=args.feedback, progress=Progress.for_stream(),
-                                    pool=pool, store=store, regrade=args.regrade)
+                                    pool=pool, store=store, regrade=args.regrade,
+                                    sandboxed=not args.unsandboxed, seed=args.seed)
     print("\n" + format_table(results) + "\n")
-    write_csv(results, csv_path)
-    write_json(results, json_path, args.timeout)
+    write_csv(results, csv_path, skipped=skipped)
+    write_json(results, json_path, args.timeout, skipped=skipped)
     report, canvas, gradescope = write_all(results, csv_path.parent, root)
     print(f"wrote {csv_path}, {json_path}, {report}, {canvas} and {gradescope}/")
     if args.gradebook:

@@ -17,6 +17,7 @@ the workers of a Dask cluster. A ``grader.store.ResultStore`` skips submissions 
 """
 
 import json
+import secrets
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from pathlib import Path
 import psutil
 
 from grader import layout
+from grader.sandbox import SandboxUnavailable, available as sandbox_available
 from grader.environment import ensure_venv_on_path, grading_env
 from grader.generate import GenerateError, generate_lab
 from grader.notebooks import NotebookError, read_notebook, task_points
@@ -36,6 +38,8 @@ from grader.grading_progress import as_progress
 from grader.results import SubmissionResult, failed, sort_results
 from grader.submissions import Submission
 from grader.sync import compare_folders
+from grader.submission_check import copy_flags
+from grader.trusted import checks_file
 
 WALL_SLACK = 60
 _RUNNING: set[subprocess.Popen] = set()  # workers started by this process and not yet finished
@@ -52,11 +56,13 @@ class PreparedLab:
     code_cells: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    checks: str | None = None
 
 
 def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int, jobs: int = 2,
                       feedback_dir: Path | None = None, progress=None, pool=None, store=None,
-                      regrade: bool = False) -> list[SubmissionResult]:
+                      regrade: bool = False, sandboxed: bool = True,
+                      seed: int | None = None) -> list[SubmissionResult]:
     """Grade every submission; return one result each, sorted by student and lab.
 
     ``pool`` grades the submissions (default ``LocalPool(jobs)``: worker processes on this
@@ -64,9 +70,18 @@ def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int
     With ``store`` (a ``grader.store.ResultStore``), a submission whose content hash is stored is
     not graded again unless ``regrade``, and each clean grade is stored as it arrives, so an
     interrupted run loses only the submissions in flight. ``progress`` is a callable taking one
-    line (``print``) or a ``grader.progress.Progress`` (a bar on a terminal).
+    line (``print``) or a ``grader.grading_progress.Progress`` (a bar on a terminal).
+    ``sandboxed=False`` runs learner code without bwrap (the results say so); with the default,
+    ``SandboxUnavailable`` is raised when bwrap cannot start. ``seed`` fixes the hidden inputs
+    of trusted checks (default: drawn for this run, recorded in every result).
     """
     ensure_venv_on_path()
+    if sandboxed and (why := sandbox_available()):
+        raise SandboxUnavailable(f"no sandbox for learner code: {why}. Fix that, or pass "
+                                 "--unsandboxed to grade without one (learner code then runs "
+                                 "with your user's rights)")
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    run = {"seed": seed, "sandboxed": sandboxed}
     progress = as_progress(progress)
     keys = store.keys(submissions, root, timeout) if store else {}
     results, todo = [], []
@@ -84,7 +99,7 @@ def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int
         progress.start(len(todo), reused=len(results))
         tasks = [(sub, labs[sub.lab], tmp / f"sub{i:05d}") for i, sub in enumerate(todo)]
         try:
-            for result in (pool or LocalPool(jobs)).grade(tasks, timeout, feedback_dir):
+            for result in (pool or LocalPool(jobs)).grade(tasks, timeout, feedback_dir, run):
                 if store:
                     store.save(keys[result.student, result.lab], result,
                                feedback_folder(feedback_dir, result.student, result.lab))
@@ -92,6 +107,7 @@ def grade_submissions(submissions: list[Submission], root: Path, *, timeout: int
                 progress.graded(result)
         finally:
             progress.close()
+    add_copy_flags(results, submissions, root)
     return sort_results(results)
 
 
@@ -101,10 +117,11 @@ class LocalPool:
     def __init__(self, jobs: int = 2):
         self.jobs = max(1, jobs)
 
-    def grade(self, tasks, timeout: int, feedback_dir: Path | None):
-        """Yield a result per ``(submission, prepared lab, sandbox)`` task, as each finishes."""
+    def grade(self, tasks, timeout: int, feedback_dir: Path | None, run: dict | None = None):
+        """Yield a result per ``(submission, prepared lab, sandbox)`` task, as each finishes;
+        ``run`` holds the run's seed and sandbox switch (``grade_one``)."""
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            futures = [pool.submit(grade_one, sub, prepared, sandbox, timeout, feedback_dir)
+            futures = [pool.submit(grade_one, sub, prepared, sandbox, timeout, feedback_dir, run)
                        for sub, prepared, sandbox in tasks]
             try:
                 for future in as_completed(futures):
@@ -119,6 +136,28 @@ class LocalPool:
 def feedback_folder(feedback_dir: Path | None, student: str, lab: str) -> Path | None:
     """Where one submission's feedback goes (None without ``--feedback``)."""
     return feedback_dir / student / lab if feedback_dir else None
+
+
+def add_copy_flags(results: list[SubmissionResult], submissions: list[Submission],
+                   root: Path) -> None:
+    """Flag answers identical to the published solution or to another submission's (integrity)."""
+    for lab in sorted({s.lab for s in submissions}):
+        try:
+            solution = read_notebook(layout.source_notebook(root, lab))
+            release = read_notebook(layout.release_notebook(root, lab))
+        except (NotebookError, layout.LayoutError):
+            continue
+        notebooks = {}
+        for sub in submissions:
+            if sub.lab == lab and not sub.notebook.is_symlink():
+                try:
+                    notebooks[sub.student] = read_notebook(sub.notebook)
+                except NotebookError:
+                    pass
+        flags = copy_flags(notebooks, solution, release)
+        for result in results:
+            if result.lab == lab:
+                result.integrity = [*result.integrity, *flags.get(result.student, [])]
 
 
 def prepare_lab(root: Path, lab: str, workdir: Path) -> PreparedLab:
@@ -138,22 +177,27 @@ def prepare_lab(root: Path, lab: str, workdir: Path) -> PreparedLab:
         warnings.append(f"{layout.RELEASE_DIR}/{lab} is not what generate makes of "
                         f"{layout.SOURCE_DIR}/{lab}; grading against the current source "
                         "(run `python -m grader check-sync`)")
+    checks = checks_file(root, lab)
     return PreparedLab(lab, generated.release, generated.gradebook, task_points(release_nb),
-                       sum(c.cell_type == "code" for c in release_nb.cells), warnings=warnings)
+                       sum(c.cell_type == "code" for c in release_nb.cells), warnings=warnings,
+                       checks=str(checks.resolve()) if checks.is_file() else None)
 
 
 def grade_one(sub: Submission, prepared: PreparedLab, sandbox: Path, timeout: int,
-              feedback_dir: Path | None) -> SubmissionResult:
+              feedback_dir: Path | None, run: dict | None = None) -> SubmissionResult:
     """Grade one submission in ``sandbox`` (a new folder) through a worker process."""
     base = dict(student=sub.student, lab=sub.lab, notebook=str(sub.notebook))
     if prepared.error:
         return failed(error=prepared.error, **base)
+    if sub.notebook.is_symlink():
+        return failed(error=f"{sub.notebook} is a symbolic link; links are not followed. Fix: "
+                            "submit the notebook file itself", points=prepared.points, **base)
     try:
         read_notebook(sub.notebook)
     except NotebookError as exc:
         return failed(error=str(exc), points=prepared.points, **base)
     sandbox.mkdir(parents=True)
-    job = make_job(sub, prepared, sandbox, timeout, feedback_dir)
+    job = {**make_job(sub, prepared, sandbox, timeout, feedback_dir), **(run or {})}
     wall = timeout * (prepared.code_cells + 2) + WALL_SLACK
     return run_worker(job, wall, prepared.points)
 
@@ -167,6 +211,7 @@ def make_job(sub: Submission, prepared: PreparedLab, sandbox: Path, timeout: int
         "points": prepared.points, "timeout": int(timeout), "sandbox": str(sandbox / "box"),
         "result": str(sandbox / "result.json"),
         "feedback": str(feedback_dir / sub.student / sub.lab) if feedback_dir else None,
+        "checks": prepared.checks,
     }
 
 

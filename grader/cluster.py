@@ -77,8 +77,9 @@ class DaskPool:
         return (f"{len(workers)} Dask worker(s), {threads} thread(s) at "
                 f"{self.client.scheduler.address}")
 
-    def grade(self, tasks, timeout: int, feedback_dir: Path | None):
-        """Yield a result per ``(submission, prepared lab, sandbox)`` task as each finishes."""
+    def grade(self, tasks, timeout: int, feedback_dir: Path | None, run: dict | None = None):
+        """Yield a result per ``(submission, prepared lab, sandbox)`` task as each finishes;
+        ``run`` (the run's seed and sandbox switch) goes to every worker's ``grade_one``."""
         from distributed import as_completed
 
         packs, futures = {}, {}
@@ -93,7 +94,7 @@ class DaskPool:
                              error=f"cannot read the submission: {exc}")
                 continue
             future = self.client.submit(grade_on_worker, payload, packs[prepared.lab], timeout,
-                                        feedback_dir is not None, pure=False,
+                                        feedback_dir is not None, run, pure=False,
                                         key=f"grade-{sub.lab}-{sub.student}-{uuid.uuid4().hex}")
             futures[future] = (sub, prepared)
         try:
@@ -121,7 +122,8 @@ def received(future, sub: Submission, prepared: PreparedLab,
     return result
 
 
-def grade_on_worker(payload: dict, pack: dict, timeout: int, want_feedback: bool) -> dict:
+def grade_on_worker(payload: dict, pack: dict, timeout: int, want_feedback: bool,
+                    run: dict | None = None) -> dict:
     """Grade one submission on a Dask worker through ``grade_one``; return result and feedback."""
     ensure_venv_on_path()
     prepared = unpack_lab(pack)
@@ -132,7 +134,7 @@ def grade_on_worker(payload: dict, pack: dict, timeout: int, want_feedback: bool
         notebook.write_bytes(payload["data"])
         sub = Submission(payload["student"], payload["lab"], notebook)
         feedback_dir = tmp / "feedback" if want_feedback else None
-        result = grade_one(sub, prepared, tmp / "box", timeout, feedback_dir)
+        result = grade_one(sub, prepared, tmp / "box", timeout, feedback_dir, run)
         files = {}
         if feedback_dir is not None:
             folder = feedback_folder(feedback_dir, sub.student, sub.lab)
@@ -155,7 +157,9 @@ def pack_lab(prepared: PreparedLab) -> dict:
                 info.size, info.mode = path.stat().st_size, 0o644
                 tar.addfile(info, io.BytesIO(path.read_bytes()))
     pack["release"], pack["gradebook"] = buffer.getvalue(), Path(prepared.gradebook).read_bytes()
-    pack["digest"] = hashlib.sha256(pack["release"] + pack["gradebook"]).hexdigest()
+    # the lab's trusted checks (grader/checks/<lab>.py) run in the worker's grading process
+    pack["checks"] = Path(prepared.checks).read_bytes() if prepared.checks else b""
+    pack["digest"] = hashlib.sha256(pack["release"] + pack["gradebook"] + pack["checks"]).hexdigest()
     return pack
 
 
@@ -170,12 +174,14 @@ def unpack_lab(pack: dict) -> PreparedLab:
         with tarfile.open(fileobj=io.BytesIO(pack["release"])) as tar:
             tar.extractall(staging / "release", filter="data")
         (staging / "gradebook.db").write_bytes(pack["gradebook"])
+        (staging / "checks.py").write_bytes(pack["checks"])
         try:
             os.replace(staging, folder)
         except OSError:  # another task of this machine unpacked it first
             shutil.rmtree(staging, ignore_errors=True)
     return PreparedLab(pack["lab"], folder / "release", folder / "gradebook.db", pack["points"],
-                       pack["code_cells"])
+                       pack["code_cells"],
+                       checks=str(folder / "checks.py") if pack["checks"] else None)
 
 
 def workers_in(spec: str | None) -> int:

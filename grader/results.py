@@ -5,11 +5,13 @@ max_points, note``; one row per graded cell (``task`` = its nbgrader ``grade_id`
 what the test printed or raised, first line), then one row per submission with ``task`` =
 ``TOTAL`` (``note`` = the error that stopped grading, if any). Rows are sorted by student, lab,
 then the tasks' order in the notebook. Numbers are written with ``format(x, "g")``. A note that
-starts with ``= + - @`` gets a leading ``'`` so that spreadsheets do not run it as a formula.
+(or a student id) starting with ``= + - @ | %``, a tab or a carriage return gets a leading ``'`` so
+that spreadsheets do not run it as a formula.
 
-JSON: ``{"cell_timeout": s, "results": [...]}``, one object per submission with its tasks
-(including the full messages), error, notes, grading time and, when grading failed, the tail of
-the grading log.
+JSON: ``{"cell_timeout": s, "skipped": [...], "results": [...]}``, one object per submission with
+its tasks (including the full messages), error, notes, grading time, the ``seed`` of the hidden
+inputs, whether it ran ``sandboxed``, its ``integrity`` flags, the tasks ``scored_in_kernel``
+(a lab without trusted checks yet) and, when grading failed, the tail of the grading log.
 """
 
 import csv
@@ -18,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 TOTAL = "TOTAL"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 CSV_COLUMNS = ("student", "lab", "task", "points", "max_points", "note")
 
 
@@ -43,6 +46,10 @@ class SubmissionResult:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     log: str = ""
+    seed: int | None = None
+    sandboxed: bool | None = None
+    integrity: list[str] = field(default_factory=list)
+    scored_in_kernel: list[str] = field(default_factory=list)  # tasks of a lab not converted yet
 
     @property
     def score(self) -> float:
@@ -80,24 +87,32 @@ def sort_results(results: list[SubmissionResult]) -> list[SubmissionResult]:
     return sorted(results, key=lambda r: (r.student, r.lab, r.notebook))
 
 
-def write_csv(results: list[SubmissionResult], path: Path) -> None:
-    """Write the long-format grade CSV described in the module docstring."""
+def write_csv(results: list[SubmissionResult], path: Path, skipped: list[str] = ()) -> None:
+    """Write the long-format grade CSV described in the module docstring.
+
+    Each ``skipped`` line (a file that was not graded, see ``grader.submissions``) becomes a row
+    with task ``FILE``, student and lab taken from its path where they can be.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for r in sort_results(results):
             for t in r.tasks:
-                writer.writerow([r.student, r.lab, t.grade_id, _num(t.points),
+                writer.writerow([_cell_text(r.student), r.lab, t.grade_id, _num(t.points),
                                  _num(t.max_points), _cell_text(_first_line(t.message))])
-            writer.writerow([r.student, r.lab, TOTAL, _num(r.score), _num(r.max_score),
-                             _cell_text(r.error or "; ".join(r.notes))])
+            writer.writerow([_cell_text(r.student), r.lab, TOTAL, _num(r.score),
+                             _num(r.max_score), _cell_text(r.error or "; ".join(r.notes))])
+        for line in skipped:
+            student, lab = _owner(line)
+            writer.writerow([_cell_text(student), _cell_text(lab), "FILE", "", "", _cell_text(line)])
 
 
-def write_json(results: list[SubmissionResult], path: Path, cell_timeout: int) -> None:
-    """Write every result (tasks, messages, errors, notes) as JSON."""
+def write_json(results: list[SubmissionResult], path: Path, cell_timeout: int,
+               skipped: list[str] = ()) -> None:
+    """Write every result (tasks, messages, errors, notes) and every skipped file as JSON."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"cell_timeout": cell_timeout,
+    data = {"cell_timeout": cell_timeout, "skipped": list(skipped),
             "results": [r.to_dict() for r in sort_results(results)]}
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -114,6 +129,15 @@ def format_table(results: list[SubmissionResult], note_width: int = 70) -> str:
                  _clip(r.error or "; ".join(r.notes), note_width)] for r in rows]
         blocks.append(f"== {lab} ==\n" + _align([header, *body]))
     return "\n\n".join(blocks)
+
+
+def _owner(line: str) -> tuple[str, str]:
+    """(student, lab) of a skipped-file line ``.../<student>/<labNN_x>/file: ...``, best effort."""
+    parts = Path(line.split(": ", 1)[0]).parts
+    labs = [i for i, part in enumerate(parts) if part.startswith("lab") and part[3:5].isdigit()]
+    if labs and labs[0] > 0:
+        return parts[labs[0] - 1], Path(parts[labs[0]]).stem
+    return (parts[-2] if len(parts) > 1 else ""), ""
 
 
 def _task_points(result: SubmissionResult, grade_id: str) -> str:
@@ -144,7 +168,7 @@ def _first_line(text: str) -> str:
 
 def _cell_text(text: str) -> str:
     """Text for a CSV cell that spreadsheets will not run as a formula (learner output)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def _clip(text: str, width: int) -> str:

@@ -2,8 +2,9 @@
 
 The first is nbgrader's own layout (``submitted/``, or what ``nbgrader zip_collect`` makes);
 the second is what a simple upload folder looks like. Only the notebook of a submission is
-graded: other files a learner put next to it are ignored (the lab's own data files come from
-the release).
+graded; every other file in a lab folder (a wrongly named notebook, an archive, data) and every
+symbolic link gets a line saying what was found and what to do, which ``autograde`` prints and
+writes into the CSV (task ``FILE``) and the JSON (``skipped``).
 """
 
 from dataclasses import dataclass
@@ -29,17 +30,48 @@ def find_submissions(folder: Path) -> tuple[list[Submission], list[str]]:
         for entry in sorted(student_dir.iterdir()):
             if entry.name.startswith(".") or is_ignored(Path(entry.name)):
                 continue
+            if entry.is_symlink():
+                skipped.append(f"{entry}: a symbolic link, not followed; submit the file itself")
+                continue
             sub = _as_submission(student_dir.name, entry)
+            if entry.is_dir() and LAB_NAME.match(entry.name):
+                skipped += stray_files(entry, sub)
             if sub is None:
-                if entry.suffix == ".ipynb" or entry.is_dir():
-                    skipped.append(f"{entry}: skipped; a submission is <student>/labNN_topic/"
-                                   "labNN_topic.ipynb or <student>/labNN_topic.ipynb")
+                skipped.append(f"{entry}: skipped; {_what(entry)}. A submission is "
+                               "<student>/labNN_topic/labNN_topic.ipynb or "
+                               "<student>/labNN_topic.ipynb")
             elif (sub.student, sub.lab) in found:
                 skipped.append(f"{entry}: a second submission of {sub.lab} by {sub.student}; "
                                f"graded {found[sub.student, sub.lab].notebook} instead")
             else:
                 found[sub.student, sub.lab] = sub
     return sorted(found.values(), key=lambda s: (s.student, s.lab)), skipped
+
+
+def stray_files(lab_dir: Path, sub: Submission | None) -> list[str]:
+    """A line for every file in a lab folder that is not the notebook graded."""
+    lines = []
+    for path in sorted(lab_dir.rglob("*")):
+        if is_ignored(path.relative_to(lab_dir)) or path.is_dir():
+            continue
+        if sub is not None and path == sub.notebook and not path.is_symlink():
+            continue
+        lines.append(f"{path}: not graded; {_what(path)}. Only {lab_dir.name}/{lab_dir.name}.ipynb "
+                     "is graded: rename your notebook to that, or extract an archive")
+    return lines
+
+
+def _what(path: Path) -> str:
+    """What a stray entry looks like, for the note."""
+    if path.is_symlink():
+        return "a symbolic link (never followed)"
+    if path.is_dir():
+        return "a folder whose name is not a lab's"
+    if path.suffix.lower() in (".zip", ".tar", ".gz", ".tgz", ".7z", ".rar"):
+        return "an archive"
+    if path.suffix == ".ipynb":
+        return "a notebook with another name"
+    return f"a {path.suffix or 'extension-less'} file"
 
 
 def _subfolders(folder: Path) -> list[Path]:

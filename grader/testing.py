@@ -216,6 +216,16 @@ def short_of_full_marks(nb: NotebookNode) -> dict[str, tuple[float, float]]:
     return short
 
 
+def visible_failures(nb: NotebookNode) -> dict[str, str]:
+    """``{grade_id: output}`` for every test cell of an executed notebook that printed a ``✗``."""
+    from nbgrader.utils import is_grade
+
+    from grader.notebooks import output_text
+
+    return {grade_id(cell): output_text(cell) for cell in filter(is_grade, nb.cells)
+            if cell.cell_type == "code" and "✗" in output_text(cell)}
+
+
 def hidden_test_source(lab: str, *, root: Path | str | None = None) -> str:
     """The ``### BEGIN/END HIDDEN TESTS`` blocks of a source lab, concatenated (for literal checks)."""
     nb = read_notebook(layout.source_notebook(layout.course_root(root), lab))

@@ -31,9 +31,13 @@ from nbgrader.converters import Autograde, GenerateFeedback  # noqa: E402
 
 from grader import layout  # noqa: E402
 from grader.notebooks import grade_cells, grade_id, output_text, read_notebook  # noqa: E402
+from grader.notebooks import write_notebook  # noqa: E402
 from grader.results import SubmissionResult, TaskScore, failed  # noqa: E402
 from grader.runner import NbgraderFailed, run_converter  # noqa: E402
 from grader.settings import course_config  # noqa: E402
+from grader.submission_check import duplicate_notes, integrity_flags  # noqa: E402
+from grader.submission_check import normalise_submission  # noqa: E402
+from grader.trusted_execute import TrustedExecute  # noqa: E402
 
 STUDENT = "learner"
 
@@ -43,23 +47,59 @@ def grade_job(job: dict) -> SubmissionResult:
     started = time.monotonic()
     lab = job["lab"]
     course, db, submitted = build_sandbox(job)
-    cfg = course_config(course, db, timeout=job["timeout"], source_directory=layout.RELEASE_DIR)
+    cfg = trusted_config(course_config(course, db, timeout=job["timeout"],
+                                       source_directory=layout.RELEASE_DIR), job)
     base = dict(student=job["student"], lab=lab, notebook=job["notebook"])
     try:
         log = run_converter(Autograde, cfg, assignment_id=lab, student_id=STUDENT,
                             force=True, create_student=True)
     except NbgraderFailed as exc:
-        return failed(error=explain_failure(exc.summary), points=job["points"],
+        return failed(error=explain_failure(box_failure(job) or exc.summary), points=job["points"],
                       seconds=time.monotonic() - started, log=exc.log[-4000:], **base)
     autograded = read_notebook(course / "autograded" / STUDENT / lab / f"{lab}.ipynb")
     release = read_notebook(Path(job["release"]) / f"{lab}.ipynb")
+    report = json.loads(Path(job["sandbox"], "trusted.json").read_text(encoding="utf-8"))
     notes = (restored_cell_notes(read_notebook(submitted), release)
              + timeout_notes(autograded, job["timeout"]))
     if job.get("feedback"):
         notes += save_feedback(cfg, course, lab, Path(job["feedback"]))
     return SubmissionResult(tasks=read_scores(db, cfg, lab, job["points"], autograded),
                             notes=notes, seconds=time.monotonic() - started,
-                            log=log[-4000:] if notes else "", **base)
+                            log=log[-4000:] if notes else "", seed=report["seed"],
+                            sandboxed=report["sandboxed"], scored_in_kernel=report["unchecked"],
+                            integrity=integrity_report(job, notes), **base)
+
+
+def integrity_report(job: dict, notes: list[str]) -> list[str]:
+    """Restored cells, copied grade ids and tampering-looking answer code (for the instructor)."""
+    original = read_notebook(job["notebook"])
+    return (duplicate_notes(original) + integrity_flags(original)
+            + [n for n in notes if "autograde" in n and "test cell" in n])
+
+
+def box_failure(job: dict) -> str | None:
+    """Why the sandboxed run failed, as ``TrustedExecute`` recorded it (None if it did not)."""
+    try:
+        return json.loads(Path(job["sandbox"], "trusted.json").read_text(encoding="utf-8")).get("failure")
+    except (OSError, ValueError):
+        return None
+
+
+def trusted_config(cfg, job: dict):
+    """``cfg`` with nbgrader's Execute step replaced by ``TrustedExecute`` for this job."""
+    steps = list(cfg.Autograde.get("autograde_preprocessors", []))
+    cfg.Autograde.autograde_preprocessors = [
+        TrustedExecute if getattr(step, "__name__", "") in ("Execute", "VenvExecute") else step
+        for step in steps]
+    sandbox = Path(job["sandbox"])
+    cfg.TrustedExecute.checks_file = job.get("checks") or ""
+    cfg.TrustedExecute.box = str(sandbox / "run")
+    cfg.TrustedExecute.release = job["release"]
+    cfg.TrustedExecute.seed = int(job.get("seed", 0))
+    cfg.TrustedExecute.timeout = int(job["timeout"])
+    cfg.TrustedExecute.sandboxed = bool(job.get("sandboxed", True))
+    cfg.TrustedExecute.report = str(sandbox / "trusted.json")
+    return cfg
 
 
 def build_sandbox(job: dict) -> tuple[Path, Path, Path]:
@@ -69,7 +109,7 @@ def build_sandbox(job: dict) -> tuple[Path, Path, Path]:
     shutil.copytree(job["release"], course / layout.RELEASE_DIR / lab)
     submitted = course / "submitted" / STUDENT / lab / f"{lab}.ipynb"
     submitted.parent.mkdir(parents=True)
-    shutil.copyfile(job["notebook"], submitted)
+    write_notebook(normalise_submission(read_notebook(job["notebook"])), submitted)
     shutil.copyfile(job["gradebook"], db)
     return course, db, submitted
 

@@ -1,5 +1,7 @@
 """Every lecture and every lab solution runs top to bottom headless, offline, without an error or a
-stderr write; every lecture shows a figure; every solution test cell ends with its full points.
+stderr write; every lecture shows a figure; every solution test cell ends with its full points
+(a lab scored by trusted checks, ``grader/checks/<lab>.py``: its visible checks all pass; the full
+marks come from the grader, proven in that lab's tests).
 
 (Committed notebooks carry no outputs: tests/test_packaging.py. Time budgets are measured by
 benchmarks/notebooks.py, never asserted here.)
@@ -10,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from grader.testing import execute_headless, notebook_problems, short_of_full_marks
+from grader.testing import visible_failures
+from grader.trusted import checks_file
 
 ROOT = Path(__file__).resolve().parent.parent
 LECTURES = sorted(ROOT.glob("course/*.ipynb"))
@@ -38,4 +42,7 @@ def test_lecture_runs_headless_and_shows_a_figure(path, tmp_path):
 def test_solution_runs_headless_with_full_marks_in_every_test_cell(path, tmp_path):
     nb = execute_headless(path, tmp_path, timeout=180)
     assert notebook_problems(nb) == []
-    assert short_of_full_marks(nb) == {}
+    if checks_file(ROOT, path.parent.name).is_file():
+        assert visible_failures(nb) == {}
+    else:
+        assert short_of_full_marks(nb) == {}
