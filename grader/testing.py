@@ -226,6 +226,12 @@ def visible_failures(nb: NotebookNode) -> dict[str, str]:
             if cell.cell_type == "code" and "✗" in output_text(cell)}
 
 
+def cell_sources(path: Path | str) -> dict[str, str]:
+    """``grade_id -> source`` of every nbgrader cell of a notebook (plain cells, such as a lab's
+    *Check my work* cell, have no grade id and are left out)."""
+    return {grade_id(c): c.source for c in read_notebook(path).cells if grade_id(c)}
+
+
 def hidden_test_source(lab: str, *, root: Path | str | None = None) -> str:
     """The ``### BEGIN/END HIDDEN TESTS`` blocks of a source lab, concatenated (for literal checks)."""
     nb = read_notebook(layout.source_notebook(layout.course_root(root), lab))

@@ -20,6 +20,8 @@ from monitorlab.serving.endpoint import LocalEndpoint, create_endpoint, data_cap
 from monitorlab.serving.model import course_model
 from monitorlab.account.sandbox import Sandbox
 
+from grader.testing import cell_sources
+
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab01_data_capture"
 LECTURE = ROOT / "course" / "01_data_capture.ipynb"
@@ -110,12 +112,6 @@ def volume_cases() -> list[tuple[float, int, float, float, float]]:
     return [(rps, pct, size, rps * 86_400 * pct / 100, rps * 86_400 * pct / 100 * size)
             for rps, pct, size in cases]
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    """``grade_id -> source`` of every cell of a notebook."""
-    from grader.notebooks import read_notebook
-
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def lab_window_literals() -> dict[str, float]:

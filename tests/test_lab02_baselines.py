@@ -21,6 +21,8 @@ import pytest
 from monitorlab.monitoring import baseline, dataquality, monitor
 from monitorlab.serving import data, model
 
+from grader.testing import cell_sources
+
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab02_baselines"
 LECTURE = ROOT / "course" / "02_baselines.ipynb"
@@ -165,12 +167,6 @@ def task4_literals() -> dict:
             "complete": sorted(name for name in observed if observed[name] == 1.0),
             "statistics": statistics, "constraints": constraints}
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    """``grade_id -> source`` of every cell of a notebook."""
-    from grader.notebooks import read_notebook
-
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def run_lab_cells(*grade_ids: str) -> dict:

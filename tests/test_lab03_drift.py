@@ -14,6 +14,8 @@ import pytest
 
 from monitorlab.stats import drift
 
+from grader.testing import cell_sources
+
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab03_drift"
 LECTURE = ROOT / "course" / "03_drift.ipynb"
@@ -43,12 +45,6 @@ def distance_cases() -> dict[str, list[float]]:
                    for _, ref, cur, c in ROBUST_CASES],
     }
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    """``grade_id -> source`` of every cell of a notebook."""
-    from grader.notebooks import read_notebook
-
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def lab_literals() -> dict:

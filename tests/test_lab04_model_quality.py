@@ -20,6 +20,7 @@ from monitorlab.monitoring import groundtruth, modelquality as mq
 from monitorlab.account.clock import COURSE_EPOCH
 from monitorlab.serving.scenarios import generate_traffic
 from monitorlab.stats import model_metrics
+from grader.testing import cell_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab04_model_quality"
@@ -108,11 +109,6 @@ def expected_fraction(days: int) -> float:
     return groundtruth.ArrivalModel().window_fraction(run - timedelta(days=days + 1),
                                                       run - timedelta(days=days), run)
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    from grader.notebooks import read_notebook
-
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 @pytest.fixture(scope="module")

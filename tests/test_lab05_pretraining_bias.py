@@ -18,6 +18,7 @@ from monitorlab.stats import bias
 from monitorlab.stats.bias import pretraining_metrics
 from monitorlab.monitoring.clarify_files import bias_report, read_analysis_config
 from monitorlab.serving.data import load_adult, load_german
+from grader.testing import cell_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab05_pretraining_bias"
@@ -52,12 +53,6 @@ TASK3_HIDDEN = [
     ([T, T, T, F, F, F, F, F], [F, F, T, T, T, F, T, T], ["all"] * 8),
 ]
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    """``grade_id -> source`` of every cell of a lab notebook."""
-    from grader.notebooks import read_notebook
-
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def assigned(source: str, name: str):

@@ -22,6 +22,7 @@ from monitorlab.account.clock import COURSE_EPOCH, as_utc
 from monitorlab.course import setup
 from monitorlab.serving.model import course_model, predict_proba
 from monitorlab.monitoring.monitor import ScheduleRunner
+from grader.testing import cell_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab06_bias_drift"
@@ -52,12 +53,6 @@ def engine_dppl_di(is_d, predicted) -> tuple[float, float]:
     return (bias.difference_in_positive_proportions(a.predicted_positives, a.n, d.predicted_positives, d.n),
             bias.disparate_impact(a, d))
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    """``grade_id -> source`` of every cell of a lab notebook."""
-    from grader.notebooks import read_notebook
-
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def run_cells(*grade_ids) -> dict:

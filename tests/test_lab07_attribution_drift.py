@@ -24,7 +24,7 @@ import pytest
 from sklearn.metrics import dcg_score
 
 from grader.notebooks import read_notebook
-from grader.testing import hidden_test_source
+from grader.testing import cell_sources, hidden_test_source
 from monitorlab.monitoring import attribution as at
 from monitorlab.serving import data
 from monitorlab.stats import drift
@@ -38,10 +38,6 @@ SOLUTION = ROOT / "solutions" / LAB / f"{LAB}.ipynb"
 RELEASE = ROOT / "labs" / LAB / f"{LAB}.ipynb"
 FULL_MARKS = 26.0
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    """``grade_id -> source`` of every cell of a notebook."""
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def literals(source: str, *names: str) -> dict:

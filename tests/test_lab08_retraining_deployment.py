@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from grader.notebooks import read_notebook
-from grader.testing import hidden_test_source
+from grader.testing import cell_sources, hidden_test_source
 from monitorlab.account.alarms import evaluate_alarm
 from monitorlab.maintenance import pipeline as pl
 from monitorlab.maintenance import rollout, triggers
@@ -36,10 +36,6 @@ SOLUTION = ROOT / "solutions" / LAB / f"{LAB}.ipynb"
 RELEASE = ROOT / "labs" / LAB / f"{LAB}.ipynb"
 FULL_MARKS = 30.0
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    """``grade_id -> source`` of every cell of a notebook."""
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def run_definitions(source: str, *names: str) -> dict:

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from grader.notebooks import read_notebook
-from grader.testing import hidden_test_source
+from grader.testing import cell_sources, hidden_test_source
 from monitorlab.account.sandbox import Sandbox
 from monitorlab.operations import cost, scaling as sc
 
@@ -35,9 +35,6 @@ EXAM_LETTERS = {"task5": ("COLD_START", "BIG_PAYLOAD", "MANY_MODELS", "TRAINING_
                           "STEADY_USAGE", "IDLE_FLEET", "SLOW_TRAINING"),
                 "task6": ("INFERENCE_CHIP", "COMPILE_ONCE", "SPEND_BY_TEAM", "TRAINING_LOSS")}
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def engine_breakeven(hourly, memory_mb, duration_ms, price):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader.notebooks import read_notebook
-from grader.testing import hidden_test_source
+from grader.testing import cell_sources, hidden_test_source
 from monitorlab.security import iam, kms as kms_engine, network
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,9 +30,6 @@ SOLUTION = ROOT / "solutions" / LAB / f"{LAB}.ipynb"
 RELEASE = ROOT / "labs" / LAB / f"{LAB}.ipynb"
 FULL_MARKS = 32.0
 
-
-def cell_sources(path: Path) -> dict[str, str]:
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in read_notebook(path).cells}
 
 
 def literal(source: str, name: str):
