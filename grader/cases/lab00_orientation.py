@@ -65,7 +65,7 @@ CASES = [
          "returns the decoded body string, not a float (-0.5)"),
     Case("bias_and_attribution_swapped",
          {"task4-drift-answer":
-          'DRIFT_TOOLS = {"inputs": "A", "accuracy": "B", "fairness": "D", "drivers": "C"}'},
+          'DRIFT_TOOLS = {"inputs": "B", "accuracy": "D", "fairness": "A", "drivers": "E"}'},
          16.0, "Clarify's bias drift and feature attribution drift monitors swapped (-1)"),
     Case("cloudwatch_for_audit",
          {"task5-services-answer":
