@@ -1,19 +1,18 @@
-"""Module 07 (attribution drift): the lecture and lab run, the lab grades as designed, and every
-literal in the lab's hidden tests equals what the engine (or a named reference) computes.
+"""Module 07 (attribution drift): the lab grades as designed, and every expected value of its
+trusted checks (``grader/checks/lab07_attribution_drift.py``, issue 14) equals what the engine (or
+a named reference) computes, over the hidden inputs of several grading runs (seeds):
 
-The hidden tests' inputs are read back from the solution's test cells (the ``_t1_*``, ``_t2_*``
-assignments are plain literals) and their expected values recomputed here:
-
-* task 1: NDCG with :func:`monitorlab.monitoring.ranking.ndcg`, DCG with ``sklearn.metrics.dcg_score``
-  (the same discount 1/log2(i+1)); the 13-feature case is the course baseline and the lab's last
-  window, rounded to 4 decimals;
-* task 2: :func:`monitorlab.monitoring.ranking.aggregate`;
+* task 1: NDCG with :func:`monitorlab.stats.ranking.ndcg`, DCG with ``sklearn.metrics.dcg_score``
+  (the same discount 1/log2(i+1)); every drawn ranking has no ties and moves;
+* task 2: :func:`monitorlab.stats.ranking.aggregate`; ``WINDOW_GLOBAL_SHAP`` is the analysis.json
+  the lab's monitor wrote for its last window;
 * task 3: the windows :func:`monitorlab.monitoring.attribution.drift_violations` flags;
 * task 4: the lab's own monitoring run (its setup cell, executed here);
 * task 5: the schedule the engine's cron parser reads.
 """
 
 import ast
+import json
 import math
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +23,8 @@ import pytest
 from sklearn.metrics import dcg_score
 
 from grader.notebooks import read_notebook
-from grader.testing import cell_sources, hidden_test_source
+from grader.checks import lab07_attribution_drift as checks
+from grader.testing import cell_sources
 from monitorlab.monitoring import attribution as at
 from monitorlab.serving import data
 from monitorlab.stats import drift
@@ -38,21 +38,6 @@ SOLUTION = ROOT / "solutions" / LAB / f"{LAB}.ipynb"
 RELEASE = ROOT / "labs" / LAB / f"{LAB}.ipynb"
 FULL_MARKS = 26.0
 
-
-
-def literals(source: str, *names: str) -> dict:
-    """Evaluate the top-level assignments to ``names`` in a test cell, in order (literals, and
-    subscripts of earlier ones); nothing else in the cell runs."""
-    def assigned(target) -> set:
-        return {e.id for e in getattr(target, "elts", [target]) if isinstance(e, ast.Name)}
-
-    namespace: dict = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(assigned(t) & set(names) for t in node.targets):
-            exec(compile(ast.Module([node], []), "<test cell>", "exec"), namespace)  # noqa: S102
-    missing = [n for n in names if n not in namespace]
-    assert not missing, f"assignments {missing} not found in the test cell"
-    return {n: namespace[n] for n in names}
 
 
 def calls(source: str, function: str) -> list[tuple]:
@@ -111,6 +96,8 @@ def test_solution_untouched_and_every_case_grade_exactly():
 
 def test_release_holds_no_solution_and_no_hidden_test():
     release = "\n".join(c.source for c in read_notebook(RELEASE).cells)
+    solution = "\n".join(c.source for c in read_notebook(SOLUTION).cells)
+    assert "BEGIN HIDDEN TESTS" not in solution          # converted: the checks module holds them
     for marker in ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "0.8792210125320502", "education_num\":",
                    '"median": [', 'QUIET_CHANGE = "native_country"', "use_logit\": True",
                    'KERNEL_VS_TREE = "A"', "2026-01-05T06:00:00Z"]:
@@ -131,90 +118,118 @@ def run():
     return lab_run()
 
 
-def test_task1_expected_values_are_engine_ndcg_and_sklearn_dcg(sources, run):
-    tests = sources["task1-ndcg-tests"]
-    found = literals(tests, "_docs_baseline", "_docs_live", "_t1_dcg_cases", "_t1_ndcg_cases")
-    docs_b, docs_l = found["_docs_baseline"], found["_docs_live"]
-    # visible: the AWS docs' example (SAGEMAKER.md section 7)
-    assert ranking.ndcg(docs_b, docs_l) == 0.6876396241226223
-    assert f"{sklearn_dcg(docs_b, docs_l)!r}, 0.5" in tests and "0.6876396241226223, 0.5" in tests
-    for baseline, live, expected in found["_t1_dcg_cases"]:
-        assert expected == sklearn_dcg(baseline, live)
-        assert len(set(live.values())) == len(live)          # no ties: the task promises none
-    for baseline, live, expected in found["_t1_ndcg_cases"]:
-        # within an ulp, not ==: ndcg's dot product runs on BLAS, whose kernel (and last bit)
-        # depends on the CPU (0.6032052786648969 on one machine, ...968 on another). The hidden
-        # test itself compares with rel_tol=1e-9.
-        assert math.isclose(expected, ranking.ndcg(baseline, live), rel_tol=1e-14, abs_tol=0)
-        assert math.isclose(expected, sklearn_dcg(baseline, live) / sklearn_dcg(baseline, baseline),
-                            rel_tol=1e-12)
-        assert len(set(live.values())) == len(live)
-    # the 13-feature case is the course baseline and the lab's last window, rounded
-    baseline13, live13, _ = found["_t1_ndcg_cases"][2]
-    assert baseline13 == {f: round(v, 4) for f, v in run["baseline"].items()}
-    assert live13 == {f: round(v, 4) for f, v in run["last_window"].items()}
-    # the other checks: an equal order scores exactly 1, an all-zero baseline is refused
-    assert ranking.ndcg({"a": 0.9, "b": 0.3, "c": 0.1}, {"c": 0.02, "a": 4.0, "b": 0.5}) == 1.0
-    with pytest.raises(ValueError, match="iDCG = 0"):
-        ranking.ndcg({"a": 0.0, "b": 0.0, "c": 0.0}, {"a": 0.3, "b": 0.2, "c": 0.1})
+SEEDS = range(12)
+
+
+def drawn(seed: int) -> dict:
+    """The hidden inputs of one grading run (``grader.trusted.draw_inputs``)."""
+    from grader.trusted import draw_inputs
+
+    return draw_inputs({c.grade_id: c for c in checks.CHECKS}, seed)
+
+
+def test_task1_expected_values_are_engine_ndcg_and_sklearn_dcg(sources):
+    # visible: the AWS docs' example (SAGEMAKER.md section 7), printed in the visible cell
+    docs_b, docs_l = checks.TASK1_DOCS
+    assert checks.expected_ndcg(docs_b, docs_l) == 0.6876396241226223
+    assert "0.7154648767857286, 0.5" in sources["task1-ndcg-tests"]
+    assert math.isclose(checks.expected_dcg(docs_b, docs_l), 0.7154648767857286, rel_tol=1e-12)
+    for seed in SEEDS:
+        inputs = drawn(seed)["task1-ndcg-tests"]
+        assert inputs["ndcg"][:2] == inputs["dcg"] and len(inputs["ndcg"][2][0]) == 13
+        for baseline, live in inputs["dcg"] + inputs["ndcg"] + [inputs["same_order"]]:
+            assert len(set(live.values())) == len(live)          # no ties: the task promises none
+            assert math.isclose(checks.expected_dcg(baseline, live), sklearn_dcg(baseline, live))
+            ideal = sklearn_dcg(baseline, baseline)
+            assert math.isclose(checks.expected_ndcg(baseline, live), sklearn_dcg(baseline, live) / ideal,
+                                rel_tol=1e-12)
+            assert abs(ideal - 1) > 1e-3          # an unnormalised DCG never passes for an NDCG
+        for baseline, live in inputs["ndcg"]:
+            assert checks.expected_ndcg(baseline, live) < 1.0             # the rankings differ
+        assert math.isclose(checks.expected_ndcg(*inputs["same_order"]), 1.0, rel_tol=1e-12)
+        assert 0 in inputs["dcg"][1][0].values()
+        with pytest.raises(ValueError, match="iDCG = 0"):
+            ranking.ndcg(*inputs["all_zero"])
+    assert drawn(0) == drawn(0) and drawn(0) != drawn(1)
 
 
 def test_task2_expected_values_are_engine_aggregates(sources, run):
     tests = sources["task2-aggregate-tests"]
-    found = literals(tests, "_t2_phi", "_t2_features", "_t2_hidden_phi", "_t2_hidden_features", "_t2_hidden")
-    hidden = pd.DataFrame(found["_t2_hidden_phi"], columns=found["_t2_hidden_features"])
-    assert set(found["_t2_hidden"]) == set(ranking.AGG_METHODS)
-    for method, expected in found["_t2_hidden"].items():
-        assert expected == list(ranking.aggregate(hidden, method).values()), method
-    # the visible 3x3 answers, written as fractions in the cell
-    visible = pd.DataFrame(found["_t2_phi"], columns=found["_t2_features"])
+    phi, features = checks.TASK2_VISIBLE
+    assert f"_t2_phi = {phi!r}" in tests and f"_t2_features = {json.dumps(features)}" in tests
+    visible = pd.DataFrame(phi, columns=features)
     for method, written in {"mean_abs": "[1.5, 2.0, 1 / 6]", "median": "[0.5, -1.0, 0.0]",
                             "mean_sq": "[35 / 12, 14 / 3, 0.125 / 3]"}.items():
         assert f'"{method}", {written}' in tests
-        np.testing.assert_allclose(eval(written), list(ranking.aggregate(visible, method).values()),  # noqa: S307
+        np.testing.assert_allclose(eval(written), list(checks.expected_aggregate(phi, features, method).values()),  # noqa: S307
                                    rtol=1e-12)
-    # a median of |phi| or a root of mean_sq would fail both hidden checks
-    assert list(ranking.aggregate(hidden.abs(), "median").values()) != found["_t2_hidden"]["median"]
-    # PHI is the window the monitor explained: its mean |phi| is the analysis.json it wrote
+        np.testing.assert_allclose(list(ranking.aggregate(visible, method).values()),
+                                   list(checks.expected_aggregate(phi, features, method).values()))
+    for seed in SEEDS:
+        inputs = drawn(seed)["task2-aggregate-tests"]
+        hidden = pd.DataFrame(inputs["hidden"][0], columns=inputs["hidden"][1])
+        assert hidden.shape == (6, 4) and inputs["unknown"] not in ranking.AGG_METHODS
+        # a median of |phi| fails the hidden median check
+        assert ranking.aggregate(hidden.abs(), "median") != checks.expected_aggregate(*inputs["hidden"], "median")
+    # PHI is the window the monitor explained: its mean |phi| is the analysis.json it wrote,
+    # and the checks module's literal is that analysis
     phi = pd.DataFrame(run["phi"], columns=data.FEATURES)
     assert ranking.aggregate(phi, "mean_abs") == pytest.approx(run["last_window"], rel=1e-12)
+    assert checks.WINDOW_GLOBAL_SHAP == pytest.approx(run["last_window"], rel=1e-12)
+    assert list(checks.WINDOW_GLOBAL_SHAP) == data.FEATURES == checks.COURSE_FEATURES
 
 
 def test_task3_expected_windows_are_the_engines_violations(sources):
-    cases = calls(sources["task3-windows-tests"], "_t3_points")
-    assert len(cases) == 4                       # one visible, three hidden
-    thresholds = []
-    for arguments, expected, *_ in cases:
-        scores, threshold = arguments[0], (arguments[1] if len(arguments) > 1 else at.DEFAULT_THRESHOLD)
-        flagged = at.drift_violations(scores, threshold)["violations"]
-        assert sorted(v["label"] for v in flagged) == expected
-        thresholds.append(threshold)
-    assert any(0.9 in c[0][0].values() for c in cases) and 0.95 in thresholds
+    visible = calls(sources["task3-windows-tests"], "_t3_points")
+    assert [c[0] for c in visible] == [tuple(checks.TASK3_VISIBLE)]
+    assert checks.expected_windows(*checks.TASK3_VISIBLE) == visible[0][1] == ["02:00"]
+    for seed in SEEDS:
+        boundary, other, empty = drawn(seed)["task3-windows-tests"]["hidden"]
+        assert 0.9 in boundary[0].values() and len(checks.expected_windows(*boundary)) == 1
+        scores, threshold = other
+        flagged = checks.expected_windows(scores, threshold)
+        assert threshold > at.DEFAULT_THRESHOLD and threshold not in scores.values()
+        assert len(flagged) == 2 and [n for n in scores if n in flagged] != flagged   # unsorted
+        assert any(at.DEFAULT_THRESHOLD <= scores[n] for n in flagged)   # needs the threshold
+        assert checks.expected_windows(*empty) == []
 
 
-def test_task4_answers_are_what_the_lab_run_shows(sources, run):
-    tests = hidden_test_source(LAB)
+def test_task4_answers_are_what_the_lab_run_shows(run):
     statuses = [r["MonitoringExecutionStatus"] for r in run["records"]]
     assert statuses == ["Completed"] * 5 + ["CompletedWithViolations"] * 3
-    assert run["first_flagged"] == datetime(2026, 1, 5, 6, tzinfo=timezone.utc)
-    assert 'pd.Timestamp("2026-01-05T06:00:00Z")' in tests
+    assert run["first_flagged"].isoformat() == checks.FIRST_FLAGGED
     risen = max(run["first_values"], key=run["first_values"].get)
-    assert risen == "education_num" and max(run["baseline"], key=run["baseline"].get) == "marital_status"
-    assert 'RISEN_FEATURE == "education_num"' in tests
+    assert risen == checks.RISEN_FEATURE and max(run["baseline"], key=run["baseline"].get) == "marital_status"
     # native_country: drifted for data quality from the 02:00 window on, never an attribution violation
     distances = run["distances"]
     changed = distances.columns[(distances.loc[2:4] > 0.1).all()].tolist()
-    assert changed == ["native_country"] and (distances.loc[:1] < 0.1).all().all()
+    assert changed == [checks.QUIET_CHANGE] and (distances.loc[:1] < 0.1).all().all()
     assert all(r["Ndcg"]["label0"] >= 0.9 for r in run["records"][:5])
-    assert 'QUIET_CHANGE == "native_country"' in tests
     # the wrong answer in the cases file is the start of that window, not the scheduled time
     assert run["records"][5]["WindowStart"] == datetime(2026, 1, 5, 5, tzinfo=timezone.utc)
 
 
-def test_task5_schedule_and_type_are_what_the_engine_reads(sources, run):
-    tests = sources["task5-config-tests"]
+def test_task5_schedule_and_type_are_what_the_engine_reads(run):
     assert parse_schedule("cron(0 0/6 ? * * *)") == (0, 6)
-    assert r're.fullmatch(r"cron\(0 0?0/0?6 \? \* \* \*\)"' in tests
     assert run["records"][0]["MonitoringType"] == "ModelExplainability"
-    assert 'MONITORING_TYPE == "ModelExplainability"' in tests
     assert {"median"} <= set(ranking.AGG_METHODS)
+
+
+def test_the_scorers_give_the_solution_values_full_marks_and_messages_for_wrong_ones():
+    """Scorers alone, on values the kernel would emit: right values full, wrong values 0 + why."""
+    inputs = drawn(5)
+    t1 = inputs["task1-ndcg-tests"]
+    right = {"docs_dcg": {"value": checks.expected_dcg(*t1["docs"])},
+             "docs_ndcg": {"value": checks.expected_ndcg(*t1["docs"])},
+             "dcg": [{"value": checks.expected_dcg(*c)} for c in t1["dcg"]],
+             "ndcg": [{"value": checks.expected_ndcg(*c)} for c in t1["ndcg"]],
+             "same_order": {"value": 1.0}, "all_zero": {"value_error": True, "raised": "ValueError: x"}}
+    assert checks.score_task1(right, t1) == (6.0, [])
+    wrong = {**right, "same_order": {"value": {"__obj__": "str", "repr": "'1.0'"}},
+             "all_zero": {"value": 0.0}}
+    points, msgs = checks.score_task1(wrong, t1)
+    assert points == 4.75 and len(msgs) == 2
+    t4 = {"first": {"value": "2026-01-05T05:00:00+00:00"}, "risen": {"value": "education_num"},
+          "quiet": {"value": {"__obj__": "str_", "str": "native_country"}}, "action": {"value": "c"}}
+    points, msgs = checks.score_task4(t4, {})
+    assert points == 3.0 and msgs[0].startswith("✗ FIRST_FLAGGED")
