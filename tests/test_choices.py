@@ -13,7 +13,7 @@ import pytest
 from grader.choices import Question, audit, questions
 
 ROOT = Path(__file__).resolve().parent.parent
-REWRITTEN = ["lab01_data_capture"]
+REWRITTEN = ["lab01_data_capture", "lab05_pretraining_bias"]
 
 
 @pytest.fixture(scope="module")

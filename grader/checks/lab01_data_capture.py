@@ -16,7 +16,7 @@ import math
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from grader.trusted import Check, Failed, NotWritten, as_float, as_text, is_obj, letter
+from grader.trusted import Check, Failed, NotWritten, as_float, as_text, choices_check, is_obj, letter
 from grader.trusted import shown, value_of
 
 # ------------------------------------------------------------------------------ task 1 config
@@ -473,24 +473,6 @@ TASK5_KEY = {
     "BEFORE_MONITOR": ("C", "capture lives in the endpoint config and records only what happens "
                             "after it is on"),
 }
-
-
-def choices_check(grade_id: str, key: dict[str, tuple[str, str]], points_each: float = 1.0) -> Check:
-    """A check of letter answers: ``key`` maps each variable to (right letter, why)."""
-    evaluate = "return {name: get(name) for name in INPUTS['names']}\n"
-
-    def score(values: dict, inputs: dict) -> tuple[float, list[str]]:
-        msgs, total = [], 0.0
-        for name, (right, why) in key.items():
-            got = values.get(name, {})
-            if "value" in got and letter(got["value"]) == right:
-                total += points_each
-            else:
-                msgs.append(f"✗ {name}: {why}")
-        return total, msgs
-
-    return Check(grade_id, points_each * len(key), evaluate, score,
-                 lambda rng: {"names": list(key)})
 
 
 TASK5 = choices_check("task5-exam-tests", TASK5_KEY)
