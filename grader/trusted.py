@@ -244,6 +244,24 @@ def shown(value) -> str:
     return str(value.get("repr", value)) if is_obj(value) else repr(value)
 
 
+def choices_check(grade_id: str, key: dict[str, tuple[str, str]], points_each: float = 1.0) -> Check:
+    """A check of letter answers: ``key`` maps each variable to (right letter, why)."""
+    evaluate = "return {name: get(name) for name in INPUTS['names']}\n"
+
+    def score(values: dict, inputs: dict) -> tuple[float, list[str]]:
+        msgs, total = [], 0.0
+        for name, (right, why) in key.items():
+            got = values.get(name, {})
+            if "value" in got and letter(got["value"]) == right:
+                total += points_each
+            else:
+                msgs.append(f"✗ {name}: {why}")
+        return total, msgs
+
+    return Check(grade_id, points_each * len(key), evaluate, score,
+                 lambda rng: {"names": list(key)})
+
+
 def forbidden_uses(check: Check, answers: dict[str, str]) -> list[str]:
     """Messages for every forbidden engine name an answer cell of ``check`` uses.
 
@@ -273,21 +291,3 @@ def _code_words(source: str) -> set[str]:
                 if tok.type == tokenize.NAME}
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return set(re.findall(r"[A-Za-z_]\w*", source))
-
-
-def choices_check(grade_id: str, key: dict[str, tuple[str, str]], points_each: float = 1.0) -> Check:
-    """A check of letter answers: ``key`` maps each variable to (right letter, why)."""
-    evaluate = "return {name: get(name) for name in INPUTS['names']}\n"
-
-    def score(values: dict, inputs: dict) -> tuple[float, list[str]]:
-        msgs, total = [], 0.0
-        for name, (right, why) in key.items():
-            got = values.get(name, {})
-            if "value" in got and letter(got["value"]) == right:
-                total += points_each
-            else:
-                msgs.append(f"✗ {name}: {why}")
-        return total, msgs
-
-    return Check(grade_id, points_each * len(key), evaluate, score,
-                 lambda rng: {"names": list(key)})

@@ -13,7 +13,8 @@ import pytest
 from grader.choices import Question, audit, questions
 
 ROOT = Path(__file__).resolve().parent.parent
-REWRITTEN = ["lab00_orientation", "lab01_data_capture", "lab07_attribution_drift"]
+REWRITTEN = ["lab00_orientation", "lab01_data_capture", "lab05_pretraining_bias",
+             "lab07_attribution_drift"]
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,11 @@
 """Module 05 (pre-training bias): the lecture and lab run, the lab grades as designed, and every
-literal in the lab's hidden tests (and every number the lecture's text quotes) equals what the
-engine computes.
+expected value of the lab's trusted checks (``grader/checks/lab05_pretraining_bias.py``) equals
+what the engine computes.
 
-The constants at the top are the hidden tests' inputs; the tests recompute each expected value
-with ``monitorlab.stats.bias`` and look for it, as written, in the solution's hidden-test source, so an
-engine change that would silently make a hidden test wrong fails here instead.
+The code tasks' hidden data sets are drawn per grading run; the tests draw them for several seeds
+and recompute the checks' expected values from the formulas, so an engine change that would
+silently make a check wrong fails here instead. Tasks 4-7 keep literals read from the lab's
+set-up: the tests recompute them from the lab's own ``analysis.json``.
 """
 
 import math
@@ -18,6 +19,7 @@ from monitorlab.stats import bias
 from monitorlab.stats.bias import pretraining_metrics
 from monitorlab.monitoring.clarify_files import bias_report, read_analysis_config
 from monitorlab.serving.data import load_adult, load_german
+
 from grader.testing import cell_sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,46 +27,12 @@ LAB = "lab05_pretraining_bias"
 LECTURE = ROOT / "course" / "05_pretraining_bias.ipynb"
 SOLUTION = ROOT / "solutions" / LAB / f"{LAB}.ipynb"
 
-# Task 1: (column, value_or_threshold) of the hidden tests.
-TASK1_HIDDEN = [
-    ([38.5, 40.0, 40.5, 60.0, 12.0], [40.0]),
-    ([39, 40, 43, 45, 46, 52], [40, 41, 42, 43, 44, 45]),
-    (["White", "Black", "Asian-Pac-Islander", "Black", "Other"], ["Black", "Other"]),
-    ([-5, -2, 0, 3], [-2]),
-]
-TASK1_VISIBLE = [
-    (["Male", "Female", "Female", "Male"], ["Female"]),
-    ([25, 40, 41, 60], [40]),
-]
-# Task 2: the threshold facet (age > 40) and the favoured, larger facet d.
-TASK2_AGES = [23, 31, 40, 41, 44, 52, 58, 63, 36, 40, 47, 29, 35, 38]
-TASK2_LABELS = [0, 0, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 1, 1]
-TASK2_FAVOURED_D = [True] * 6 + [False] * 3
-TASK2_FAVOURED_LABELS = [1, 1, 1, 1, 0, 1, 0, 1, 0]
 # The 12-row oracle of the course reference (smclarify 0.5): sex, zip, label.
 ORACLE_SEX = ["M"] * 7 + ["F"] * 5
 ORACLE_ZIP = list("AABBABAABBAB")
 ORACLE_LABEL = [1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1]
-# Task 3: (is_d, is_positive, groups) of the hidden tests.
-T, F = True, False
-TASK3_HIDDEN = [
-    ([T, T, F, F, T, F, T, F, F], [F, F, F, F, T, T, F, T, F], ["north"] * 4 + ["south"] * 5),
-    ([F, F, F, T, T, F, F, T, F, T], [T, F, T, F, F, T, T, T, F, F], [3, 3, 3, 1, 1, 1, 1, 2, 2, 2]),
-    ([T, T, T, F, F, F, F, F], [F, F, T, T, T, F, T, T], ["all"] * 8),
-]
+SEEDS = range(6)
 
-
-
-def assigned(source: str, name: str):
-    """The value of the literal assigned to ``name`` in a cell's source (evaluated with pd, np)."""
-    import ast
-
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
-            expression = ast.Expression(node.value)
-            return eval(compile(expression, name, "eval"),  # noqa: S307  (our own notebook)
-                        {"pd": pd, "np": np, "_T": True, "_F": False})
-    raise KeyError(f"{name} is not assigned in the cell")
 
 
 def metric(df: pd.DataFrame, name: str, facet: str, values, group_variable=None):
@@ -120,19 +88,32 @@ def test_release_holds_no_solution_and_no_hidden_test():
 # 3. Every literal in the hidden tests equals what the engine computes
 # --------------------------------------------------------------------------------------------
 
-def test_task1_expected_masks_are_the_engines_selection(sources):
-    tests = sources["task1-facet-tests"]
-    hidden = assigned(tests, "_task1_hidden")
-    assert [(list(values), chosen) for values, chosen, *_ in hidden] == TASK1_HIDDEN
-    for values, chosen, expected, *_ in hidden:
-        assert expected == bias.select(pd.Series(values), chosen).mask.tolist(), (values, chosen)
-    assert isinstance(hidden[2][0], pd.Series)  # one column is passed as a Series
-    for values, chosen in TASK1_VISIBLE:
-        assert f"{values!r}, {chosen!r}, {bias.select(pd.Series(values), chosen).mask.tolist()!r}" \
-            in tests.replace('"', "'")
-    # the hidden columns cover both rules and never hit the engine's two-valued special case
-    kinds = [bias.uses_threshold(pd.Series(v), c) for v, c in TASK1_HIDDEN]
-    assert kinds == [True, False, False, True]
+def drawn(grade_id: str) -> list[dict]:
+    """The check's hidden inputs for several grading runs."""
+    from grader.checks import lab05_pretraining_bias as checks
+    from grader.trusted import draw_inputs
+
+    found = {c.grade_id: c for c in checks.CHECKS}
+    return [draw_inputs({grade_id: found[grade_id]}, seed)[grade_id] for seed in SEEDS]
+
+
+def test_task1_checks_expect_the_engines_selection():
+    from grader.checks.lab05_pretraining_bias import expected_facet
+
+    for inputs in drawn("task1-facet-tests"):
+        for values, chosen, *_ in inputs["visible"] + inputs["hidden"]:
+            by_rule = ([v > chosen[0] for v in values] if bias.uses_threshold(pd.Series(values), chosen)
+                       else [v in chosen for v in values])
+            assert expected_facet(values, chosen) == by_rule
+        hidden = inputs["hidden"]
+        # both rules, never the engine's two-valued special case; thresholds the columns hold
+        assert [bias.uses_threshold(pd.Series(v), c) for v, c, *_ in hidden] == [True, False, False, True]
+        assert all(len(set(v)) > 2 for v, *_ in hidden)
+        assert hidden[0][1][0] in hidden[0][0] and hidden[3][1][0] in hidden[3][0] and hidden[3][1][0] < 0
+        assert isinstance(hidden[0][1][0], float) and hidden[2][2] == "series"
+        band, ages = hidden[1][1], hidden[1][0]
+        assert band[0] in ages and any(a > band[-1] for a in ages)   # a band is not "> first"
+        assert any(v in hidden[2][1] for v in hidden[2][0])
 
 
 def test_task1_solution_agrees_with_the_engine_on_more_columns(sources):
@@ -145,56 +126,58 @@ def test_task1_solution_agrees_with_the_engine_on_more_columns(sources):
         assert got.tolist() == bias.select(adult[column], chosen).mask.tolist(), (column, chosen)
 
 
-def test_task2_literals_are_engine_values(sources):
-    tests = sources["task2-metrics-tests"]
+def test_task2_checks_expect_engine_values():
+    from grader.checks.lab05_pretraining_bias import ORACLE_IS_D, ORACLE_POSITIVE, expected_task2
+
     oracle = pd.DataFrame({"sex": ORACLE_SEX, "y": ORACLE_LABEL})
     ci, dpl = metric(oracle, "CI", "sex", ["F"]), metric(oracle, "DPL", "sex", ["F"])
     # the smclarify 0.5 oracle values (course reference, section 5.3) and the engine agree
     assert (ci, dpl) == (0.16666666666666666, 0.3142857142857143)
-    assert f"(_is_d,), {ci!r}" in tests and f"(_is_d, _is_pos), {dpl!r}" in tests
-
-    ages = pd.DataFrame({"age": TASK2_AGES, "y": TASK2_LABELS})
-    assert f"_ages = np.array({TASK2_AGES!r})" in tests
-    assert f"_labels = np.array({TASK2_LABELS!r}) == 1" in tests
-    assert f"(_ages > 40,), {metric(ages, 'CI', 'age', [40])!r}" in tests
-    assert f"(_ages > 40, _labels), {metric(ages, 'DPL', 'age', [40])!r}" in tests
-
-    favoured = pd.DataFrame({"f": np.where(TASK2_FAVOURED_D, "d", "a"), "y": TASK2_FAVOURED_LABELS})
-    assert f"_fav_pos = np.array({TASK2_FAVOURED_LABELS!r}) == 1" in tests
-    assert f"(_fav_d,), {metric(favoured, 'CI', 'f', ['d'])!r}" in tests
-    assert f"(_fav_d, _fav_pos), {metric(favoured, 'DPL', 'f', ['d'])!r}" in tests
-
-    empty = pretraining_metrics(pd.DataFrame({"f": ["a"] * 4, "y": [1, 0, 1, 0]}), "y", "f", [1],
-                                ["d"], methods=["CI", "DPL"])
-    assert empty == {"CI": None, "DPL": None} and set(empty.errors) == {"CI", "DPL"}
-    assert "(_none_d,), None" in tests
-
-    for numerator, denominator, expected in [(0, 0, "0.0"), (1, 4, "0.25"), (5, 0, "math.inf"),
-                                             (-3, 0, "-math.inf")]:
-        assert repr(bias.divide(numerator, denominator)) == repr(eval(expected))  # noqa: S307
-        assert f"({numerator}, {denominator}), {expected}," in tests
+    assert ORACLE_IS_D == [s == "F" for s in ORACLE_SEX] and ORACLE_POSITIVE == [y == 1 for y in ORACLE_LABEL]
+    for inputs in drawn("task2-metrics-tests"):
+        for name, args, *_ in inputs["cases"]:
+            got = expected_task2(name, args)
+            if name == "clarify_divide":
+                x, y = args
+                assert got == (x / y if y else (0.0 if x == 0 else math.copysign(math.inf, x)))
+                continue
+            is_d = np.array(args[0])
+            if is_d.all() or not is_d.any():
+                assert got is None
+            elif name == "class_imbalance":
+                assert math.isclose(got, ((~is_d).sum() - is_d.sum()) / len(is_d), abs_tol=1e-15)
+            else:
+                pos = np.array(args[1])
+                assert math.isclose(got, pos[~is_d].mean() - pos[is_d].mean(), abs_tol=1e-15)
+        hidden = [(name, args) for name, args, *_ in inputs["cases"][4:]]
+        assert [expected_task2(*c) for c in hidden[:2]] == [math.inf, -math.inf]
+        assert expected_task2(*hidden[2]) != 0 and expected_task2(*hidden[4]) < 0   # unequal facets
+        assert expected_task2(*hidden[5]) < 0 and expected_task2(*hidden[7]) is None
 
 
-def test_task3_literals_are_engine_cddl(sources):
-    tests = sources["task3-cddl-tests"]
+def test_task3_checks_expect_engine_cddl(sources):
+    from grader.checks.lab05_pretraining_bias import engine_metric
+
     visible = cddl(np.array(ORACLE_SEX) == "F", np.array(ORACLE_LABEL) == 1, ORACLE_ZIP)
     assert visible == 0.3333333333333333  # the smclarify oracle's CDDL (course reference, 5.3)
-    assert f'list("AABBABAABBAB")), {visible!r}' in tests
-    hidden = assigned(tests, "_task3_hidden")
-    assert [args for args, *_ in hidden] == [tuple(case) for case in TASK3_HIDDEN]
-    for (is_d, is_positive, groups), expected, *_ in hidden:
-        assert expected == cddl(is_d, is_positive, groups)
-    # the first set really needs divide(0, 0) = 0: a group without accepted rows
-    is_d, is_positive, groups = TASK3_HIDDEN[0]
-    assert not np.array(is_positive)[np.array(groups) == "north"].any()
-
-
-def test_task3_solution_matches_the_engine(sources):
     namespace = {"pd": pd, "np": np, "math": math}
     exec(sources["task2-metrics-answer"] + "\n" + sources["task3-cddl-answer"], namespace)  # noqa: S102
-    for is_d, is_positive, groups in TASK3_HIDDEN:
-        assert math.isclose(namespace["cddl"](np.array(is_d), np.array(is_positive), groups),
-                            cddl(is_d, is_positive, groups), rel_tol=1e-12)
+    for inputs in drawn("task3-cddl-tests"):
+        cases = [args for args, *_ in inputs["cases"]]
+        for is_d, is_positive, groups in cases:
+            want = engine_metric("CDDL", is_d, is_positive, groups)
+            assert want == cddl(is_d, is_positive, groups)
+            assert math.isclose(namespace["cddl"](np.array(is_d), np.array(is_positive), groups), want,
+                                rel_tol=1e-12, abs_tol=1e-15)
+        # the first hidden set needs divide(0, 0) = 0: a group without accepted rows
+        is_d, is_positive, groups = cases[1]
+        assert not any(p for p, g in zip(is_positive, groups) if g == "north")
+        assert len(set(cases[3][2])) == 1 and len(set(cases[2][2])) == 3
+
+
+def test_task3_solution_matches_the_engine_on_adult(sources):
+    namespace = {"pd": pd, "np": np, "math": math}
+    exec(sources["task2-metrics-answer"] + "\n" + sources["task3-cddl-answer"], namespace)  # noqa: S102
     adult = load_adult("train")
     is_d = (adult["sex"] == "Female").to_numpy()
     is_positive = adult["label"].to_numpy() == 1
@@ -221,8 +204,10 @@ def test_task4_answers_follow_from_the_labs_analysis_json(lab_setup, sources):
     share = (1 - values["foreign_worker"]["CI"]["value"]) / 2
     german = lab_setup["german"]
     assert math.isclose(share, (german["foreign_worker"] == "True").mean())
-    assert "abs(float(FOREIGN_SHARE) - 0.963) <= 0.001" in sources["task4-report-tests"]
-    assert abs(share - 0.963) < 1e-9
+    from grader.checks import lab05_pretraining_bias as checks
+
+    assert checks.MOST_DISADVANTAGED == max(dpl, key=dpl.get)
+    assert abs(share - checks.FOREIGN_SHARE) < 1e-9
     assert all(m["CDDL"]["value"] is None and m["CDDL"]["error"] == bias.NO_GROUP_VARIABLE
                for m in values.values())                                  # CDDL_NULL: no group_variable
 
@@ -237,9 +222,10 @@ def test_task5_solution_config_is_valid_and_checked_literally(lab_setup, sources
     assert [e["value_or_threshold"] for e in facets["age"]] == ["(60, 90]"]
     assert [e["value_or_threshold"] for e in facets["race"]] == ["Black"]
     assert "post_training_bias_metrics" not in report
-    tests = sources["task5-config-tests"]
-    headers = "[" + ", ".join(f'"{h}"' for h in lab_setup["ADULT_HEADERS"]) + "]"
-    assert f'_config.get("headers") == {headers}' in tests
+    from grader.checks import lab05_pretraining_bias as checks
+
+    assert checks.ADULT_HEADERS == lab_setup["ADULT_HEADERS"]
+    assert checks.score_task5({"config": {"value": config}}, {}) == (5.0, [])
     assert lab_setup["ADULT_HEADERS"] == list(lab_setup["adult"].columns)
 
 
@@ -260,7 +246,9 @@ def test_task6_figure_supports_the_answers():
 def test_task7_rows_to_drop():
     others_rate = 1600 / 8000
     keep = others_rate * 800 / (1 - others_rate)          # keep / (keep + 800 negatives) = 0.2
-    assert keep == 200 and 1200 - keep == 1000
+    from grader.checks.lab05_pretraining_bias import ROWS_TO_DROP
+
+    assert keep == 200 and 1200 - keep == ROWS_TO_DROP
 
 
 # --------------------------------------------------------------------------------------------
