@@ -63,11 +63,12 @@ def test_dask_local_cluster_grades_exactly_like_local_workers(tmp_path):
     edited = read_notebook(subs[1].notebook)
     _cell(edited, "test_choice").source = "pass  # tests? what tests?"
     write_notebook(edited, subs[1].notebook)
-    local = grade_submissions(subs, root, timeout=CELL_TIMEOUT, jobs=default_jobs())
+    # one seed for both runs: hidden inputs are drawn per run, and the seed is in each result
+    local = grade_submissions(subs, root, timeout=CELL_TIMEOUT, jobs=default_jobs(), seed=7)
     with DaskPool.connect(cluster="local:2") as pool:
         assert "2 Dask worker(s), 2 thread(s)" in pool.describe()
         remote = grade_submissions(subs, root, timeout=CELL_TIMEOUT, pool=pool,
-                                   feedback_dir=tmp_path / "feedback")
+                                   feedback_dir=tmp_path / "feedback", seed=7)
     assert [comparable(r) for r in remote] == [comparable(r) for r in local]
     assert [(r.student, r.score) for r in remote] == [("cheater", 3.0), ("wrong_mean", 4.0)]
     assert remote[0].notes == ["test cell test_choice had been edited; autograde restored it"]
@@ -130,10 +131,10 @@ class Spy:
     def __init__(self, pool=None):
         self.pool, self.asked = pool, []
 
-    def grade(self, tasks, timeout, feedback_dir):
+    def grade(self, tasks, timeout, feedback_dir, run=None):
         self.asked += [sub.student for sub, _, _ in tasks]
         if self.pool is not None:
-            yield from self.pool.grade(tasks, timeout, feedback_dir)
+            yield from self.pool.grade(tasks, timeout, feedback_dir, run)
             return
         for sub, prepared, _ in tasks:
             yield SubmissionResult(sub.student, sub.lab, str(sub.notebook),

@@ -49,6 +49,7 @@ CHECKSUMS = {
     "adult.names": "c248284c0b5de30c9e1958d6cdd168a34a654758b620e68f46aefa83fc0a576a",
     "german.data": "b21f3d81db8071257d5ff1deaeba1fd4303b62712e6fcc9715c7a86202cb5871",
     "german.values_maps.json": "73a48f120cdb8019fb9f0ad84078ef1ba109f1100bbcc6cbcf925d60e6adcd4e",
+    "sagemaker_prices.json": "73f7f6e094498b17bb94d6456f1d17fa106c6a6e00463355f806fa05e4944fa2",
 }
 
 GERMAN_COLUMNS = [
