@@ -103,6 +103,9 @@ def sandbox_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "IPYTHONDIR": "/tmp/ipython", "MPLCONFIGDIR": "/tmp/matplotlib", "MPLBACKEND": "Agg",
         "PYTHONHASHSEED": "0", "PYTHONPATH": INSIDE_ROOT, "PYTHONDONTWRITEBYTECODE": "1",
         "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        # What nbgrader's autograde sets in its own environment, which --clearenv drops: code
+        # that asks "am I being graded?" (the labs' Check my work cell) must hear yes.
+        "NBGRADER_EXECUTION": "autograde",
         **FAKE_AWS,
     }
     env.update(extra or {})
