@@ -31,14 +31,21 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nbgrader import utils as nbutils
+from grader.speedups import skip_slow_optional_imports
 
-from grader import layout, progress
-from grader.environment import SELFCHECK_FLAG, grading_env
-from grader.execute import ExecutionFailed, execute_notebook
-from grader.notebooks import answer_cells, grade_id, output_text, read_notebook
-from grader.settings import DEFAULT_CELL_TIMEOUT
+skip_slow_optional_imports()  # before nbformat/nbgrader are imported (below, or lazily)
+
+from grader.environment import SELFCHECK_FLAG  # noqa: E402
+from grader.settings import DEFAULT_CELL_TIMEOUT  # noqa: E402
+
+if TYPE_CHECKING:
+    from grader.progress import ProgressBar
+
+# nbgrader, nbformat and nbclient are imported inside the functions that need them: every lab's
+# last cell imports this module, and under autograde (or inside a self-check) ``selfcheck``
+# returns at once, so the import must cost nothing (it cost 2 s of CPU per graded notebook).
 
 COPY_LIMIT = 100 * 2**20  # at most this many bytes of the notebook's folder are copied
 
@@ -69,6 +76,8 @@ def visible_outcome(cell, points: float | None) -> tuple[str, list[str]]:
     4. it scored nothing and complained of nothing (only the form was checked): ``recorded``.
     The hidden tests, absent from a released lab, decide the points in every case.
     """
+    from grader.notebooks import output_text
+
     text = output_text(cell)
     problems = [line.strip() for line in text.splitlines()
                 if line.lstrip().startswith(PROBLEM_MARK)]
@@ -157,6 +166,8 @@ def selfcheck(notebook: str | Path | None = None, *, timeout: int = DEFAULT_CELL
             print(format_report(report))
             report.shown = True
         return report
+    from grader import progress
+
     path = _locate(notebook)
     report = run_selfcheck(path, timeout=timeout, show_progress=show)
     progress.record(path, report)
@@ -171,6 +182,10 @@ def selfcheck(notebook: str | Path | None = None, *, timeout: int = DEFAULT_CELL
 def run_selfcheck(path: Path, *, timeout: int = DEFAULT_CELL_TIMEOUT,
                   show_progress: bool = False) -> SelfCheckReport:
     """Execute a copy of ``path`` in a temporary folder and read it (see module docstring)."""
+    from grader.environment import grading_env
+    from grader.execute import ExecutionFailed, execute_notebook
+    from grader.notebooks import answer_cells, grade_id, output_text, read_notebook
+
     nb = read_notebook(path)
     report = SelfCheckReport(str(path))
     bar = _progress_bar(path, nb) if show_progress else None
@@ -194,14 +209,18 @@ def run_selfcheck(path: Path, *, timeout: int = DEFAULT_CELL_TIMEOUT,
     return report
 
 
-def _progress_bar(path: Path, nb) -> progress.ProgressBar:
+def _progress_bar(path: Path, nb) -> "ProgressBar":
     """A bar over the cells nbclient will run (it skips empty code cells)."""
+    from grader import progress
+
     cells = sum(c.cell_type == "code" and bool(c.source.strip()) for c in nb.cells)
     return progress.ProgressBar(f"Running a copy of {path.name}", cells)
 
 
 def tasks_with_answers(nb) -> list[tuple]:
     """Each graded cell with the answer cells since the previous graded cell (its task's)."""
+    from nbgrader import utils as nbutils
+
     pairs, answers = [], []
     for cell in nb.cells:
         if nbutils.is_grade(cell):
@@ -217,6 +236,10 @@ def score_cell(cell, answers=()) -> TaskCheck:
 
     A task whose answer cells all still hold the released text is ``not answered``.
     """
+    from nbgrader import utils as nbutils
+
+    from grader.notebooks import grade_id, output_text
+
     max_points = float(cell.metadata.nbgrader["points"])
     try:
         points, _ = nbutils.determine_grade(cell)
@@ -262,6 +285,8 @@ def format_report(report: SelfCheckReport) -> str:
 
 def _untouched(cell) -> bool:
     """True if an answer cell still holds its released source (nbgrader checksum unchanged)."""
+    from nbgrader import utils as nbutils
+
     checksum = cell.metadata.get("nbgrader", {}).get("checksum")
     return checksum is not None and checksum == nbutils.compute_checksum(cell)
 
@@ -287,6 +312,8 @@ def _copy_siblings(path: Path, dest: Path) -> Path:
     Nothing is copied if they weigh more than ``COPY_LIMIT`` (the notebook is then not in a lab
     folder). Returns ``dest``, the folder the notebook runs in.
     """
+    from grader import layout
+
     files = [p for p in layout.lab_files(path.parent).values() if p.suffix != ".ipynb"]
     dest.mkdir(parents=True)
     if sum(p.stat().st_size for p in files) <= COPY_LIMIT:
