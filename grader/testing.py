@@ -20,12 +20,14 @@ pytest-xdist workers, so that ``pytest -n 2`` on two cores runs two kernels, not
 """
 
 import copy
+import math
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbformat import NotebookNode
+from nbgrader import utils as nbutils
 
 from grader import layout
 from grader.autograde import grade_submissions
@@ -155,17 +157,123 @@ def grading_mismatches(lab: str, *, max_total: float, root: Path | str | None = 
                        jobs: int | None = None) -> dict[str, object]:
     """Grade the solution, the untouched release and every case; return what is off (``{}`` if all
     is as designed): the solution must score ``max_total``, the release 0, each case its score.
-    """
-    import math
 
-    graded = grade_cases(lab, root=root, jobs=jobs)
+    The cases are graded in bundles (``case_bundles``), each case proven by the tasks it touches
+    (``bundle_mismatches``); a bundle that does not add up is graded again case by case, so a
+    failure always names the case, and two cases that interact cost time, never a false result.
+    """
+    root = layout.course_root(root)
+    release = release_notebook(lab, root=root)
+    answers = solution_answers(lab, root=root)
+    cases = load_cases(root, lab)
+    tasks = answer_tasks(release)
+    bundles = case_bundles(cases, tasks)
+    notebooks = {"solution": (apply_answers(release, answers), float(max_total)),
+                 "untouched": (release, 0.0)}
+    for number, bundle in enumerate(bundles):
+        merged = {k: v for case in bundle for k, v in case.replacements.items()}
+        notebooks[f"bundle{number}"] = (apply_answers(release, {**answers, **merged}), None)
+    graded = _grade_built(lab, notebooks, root=root, jobs=jobs)
     off: dict[str, object] = {}
-    if graded["solution"][0].max_total != max_total:
-        off["max_total"] = graded["solution"][0].max_total
-    for name, (result, expected) in graded.items():
+    if graded["solution"].max_total != max_total:
+        off["max_total"] = graded["solution"].max_total
+    for name in ("solution", "untouched"):
+        result, expected = graded[name], notebooks[name][1]
         if result.error or not math.isclose(result.total, expected, abs_tol=1e-9):
             off[name] = (result.total, expected, result.error, result.per_task)
+    points = task_points(release)
+    alone = [case for number, bundle in enumerate(bundles)
+             if bundle_mismatches(graded[f"bundle{number}"], bundle, tasks, points)
+             for case in bundle]
+    if alone:
+        singles = {case.name: (apply_answers(release, {**answers, **case.replacements}),
+                               float(case.expected_score)) for case in alone}
+        for name, result in _grade_built(lab, singles, root=root, jobs=jobs).items():
+            expected = singles[name][1]
+            if result.error or not math.isclose(result.total, expected, abs_tol=1e-9):
+                off[name] = (result.total, expected, result.error, result.per_task)
     return off
+
+
+def _grade_built(lab: str, notebooks: dict[str, tuple[NotebookNode, object]], *, root: Path,
+                 jobs: int | None) -> dict[str, GradeResult]:
+    """Write ``name -> (notebook, anything)`` to a temporary folder and grade them in one batch."""
+    with tempfile.TemporaryDirectory(prefix=f"monitorlab-cases-{lab}-") as tmp:
+        paths = {}
+        for name, (nb, _) in notebooks.items():
+            paths[name] = Path(tmp) / name / lab / f"{lab}.ipynb"
+            write_notebook(nb, paths[name])
+        return grade_notebooks(paths, lab, root=root, jobs=jobs)
+
+
+def answer_tasks(release: NotebookNode) -> dict[str, tuple[str, ...]]:
+    """``answer grade_id -> the test cells that grade it``: the first run of test cells after it.
+
+    Answer cells in a row (two parts of one task) share the test cells that follow them.
+    """
+    tasks: dict[str, list[str]] = {}
+    pending: list[str] = []
+    tested = False
+    for cell in release.cells:
+        if nbutils.is_solution(cell):
+            if tested:
+                pending, tested = [], False
+            pending.append(grade_id(cell))
+            tasks[grade_id(cell)] = []
+        elif nbutils.is_grade(cell):
+            tested = True
+            for answer in pending:
+                tasks[answer].append(grade_id(cell))
+    return {answer: tuple(tests) for answer, tests in tasks.items()}
+
+
+def case_tasks(case: Case, tasks: dict[str, tuple[str, ...]]) -> set[str]:
+    """The test cells a case's answers are graded by (``answer_tasks``)."""
+    return {test for answer in case.replacements for test in tasks.get(answer, ())}
+
+
+def case_bundles(cases: list[Case], tasks: dict[str, tuple[str, ...]]) -> list[list[Case]]:
+    """The cases in groups whose members touch different test cells (so different answers).
+
+    Greedy, widest case first: a bundle is one notebook holding all its cases' answers at once,
+    so a lab needs about as many notebooks as its most-cased task has cases.
+    """
+    bundles: list[tuple[set[str], list[Case]]] = []
+    for case in sorted(cases, key=lambda c: -len(case_tasks(c, tasks))):
+        touched = case_tasks(case, tasks)
+        for used, members in bundles:
+            if touched and not touched & used:
+                used |= touched
+                members.append(case)
+                break
+        else:
+            bundles.append((set(touched), [case]))
+    return [members for _, members in bundles]
+
+
+def bundle_mismatches(result: GradeResult, bundle: list[Case], tasks: dict[str, tuple[str, ...]],
+                      points: dict[str, float]) -> list[str]:
+    """Why a graded bundle does not prove each of its cases (``[]`` when it does).
+
+    Each case must lose exactly ``full marks - its expected score`` over the test cells it touches,
+    and every test cell no case touches must keep its full points. A case whose effect reaches
+    another case's test cells fails this, and is then graded alone.
+    """
+    if result.error:
+        return [f"bundle did not grade: {result.error}"]
+    got = {gid: result.per_task.get(gid, (0.0, max_points))[0] for gid, max_points in points.items()}
+    full = sum(points.values())
+    problems, touched = [], set()
+    for case in bundle:
+        mine = case_tasks(case, tasks)
+        touched |= mine
+        lost = sum(points[gid] - got[gid] for gid in mine)
+        if not math.isclose(lost, full - case.expected_score, abs_tol=1e-9):
+            problems.append(f"{case.name} lost {lost:g} on {sorted(mine)}, expected "
+                            f"{full - case.expected_score:g}")
+    problems += [f"{gid} scored {got[gid]:g} of {points[gid]:g} and no case touches it"
+                 for gid in points if gid not in touched and not math.isclose(got[gid], points[gid])]
+    return problems
 
 
 # --------------------------------------------------------------------------------------------
