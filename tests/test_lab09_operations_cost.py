@@ -1,18 +1,20 @@
-"""Module 09 (operations and cost): the lab grades as designed, and every literal in its hidden
-tests equals what the engine computes.
+"""Module 09 (operations and cost): the lab grades as designed, and every expected value of its
+trusted checks (``grader/checks/lab09_operations_cost.py``, issue 14) equals what the engine
+computes, over the hidden inputs of several grading runs (seeds).
 
 * task 1: break-even and cost per million from :mod:`monitorlab.operations.cost` (serverless and
-  instance cost over one hour);
+  instance cost over one hour) and from the formula written out; the drawn inputs keep the old
+  hidden cases' structure; the engine's cost functions are forbidden in the answer;
 * task 2: the solution's three dicts are accepted by Application Auto Scaling on moto, and the
-  engine's scaler runs the registered policy and schedule;
+  engine's scaler runs the registered policy and schedule; the checks' identifiers and target
+  are the engine's;
 * task 3: the incidents, recomputed with :mod:`monitorlab.operations.capacity`, moved the metric
   each answer names;
 * task 4: the lab's own day (its setup cell, executed here);
-* tasks 5 and 6 (exam choice): the right letters are spread evenly over the lab, and no right
-  option stands out as the longest.
+* tasks 5 and 6 (exam choice): the checks' keys are the solution's letters, spread evenly over
+  the lab, and no right option stands out as the longest.
 """
 
-import ast
 import math
 import re
 from datetime import datetime, timezone
@@ -21,10 +23,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader.checks import lab09_operations_cost as checks
 from grader.notebooks import read_notebook
-from grader.testing import cell_sources, hidden_test_source
+from grader.testing import cell_sources
 from monitorlab.account.sandbox import Sandbox
-from monitorlab.operations import cost, scaling as sc
+from monitorlab.operations import cost, options as inference_options, scaling as sc
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "lab09_operations_cost"
@@ -71,34 +74,128 @@ def test_solution_untouched_and_every_case_grade_exactly():
 
 def test_release_holds_no_solution_and_no_hidden_test():
     release = "\n".join(c.source for c in read_notebook(RELEASE).cells)
+    solution = "\n".join(c.source for c in read_notebook(SOLUTION).cells)
+    assert "BEGIN HIDDEN TESTS" not in solution          # converted: the checks module holds them
     for marker in ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "37.88065843621399", '"P": "payload"',
-                   "1440", 'SLOW_TRAINING = "B"', "2026-01-05T10:17:00Z", "FAILED == 4956",
+                   "1440", 'SLOW_TRAINING = "B"', "2026-01-05T10:17", "4956",
                    'TRAINING_LOSS = "D"', '"INFERENCE_CHIP": ("B"']:
         assert marker not in release, marker
 
 
-def test_task1_literals_are_the_engines_cost_arithmetic(sources):
+# --------------------------------------------------------------------------------------------
+# Every expected value of the trusted checks equals what the engine computes
+# --------------------------------------------------------------------------------------------
+
+SEEDS = range(12)
+
+
+def drawn(seed: int) -> dict:
+    """The hidden inputs of one grading run (``grader.trusted.draw_inputs``)."""
+    from grader.trusted import draw_inputs
+
+    return draw_inputs({c.grade_id: c for c in checks.CHECKS}, seed)
+
+
+def by_formula_per_million(memory_mb, duration_ms, price):
+    return memory_mb / 1024 * duration_ms / 1000 * price * 1_000_000
+
+
+def by_formula_breakeven(hourly, memory_mb, duration_ms, price):
+    return hourly / (3600 * memory_mb / 1024 * duration_ms / 1000 * price)
+
+
+def test_task1_expected_values_are_the_engines_cost_arithmetic(sources):
     tests = sources["task1-cost-tests"]
-    hidden = ast.literal_eval(tests.split("for _args, _expected in ")[1].split(":\n")[0])
-    assert len(hidden) == 3
-    for args, expected in hidden:
-        assert expected == pytest.approx(engine_breakeven(*args), rel=1e-12)
-    per_million = ast.literal_eval(tests.split("for _args, _expected in ")[2].split(":\n")[0])
-    for args, expected in per_million:
-        assert expected == pytest.approx(engine_per_million(*args), rel=1e-12)
-    assert "(2048, 80, 0.00002), 3.2," in tests and engine_per_million(2048, 80, 0.00002) == pytest.approx(3.2)
-    assert "(0.115, 2048, 80, 0.00002), 9.98263888888889," in tests
-    assert engine_breakeven(0.115, 2048, 80, 0.00002) == pytest.approx(9.98263888888889, rel=1e-12)
-    # the break-even is where an hour of one instance and of serverless cost the same
+    # the visible cases, printed in the visible cell, and last term's hidden literals
+    assert "(2048, 80, 0.00002), 3.2," in tests and "(0.115, 2048, 80, 0.00002), 9.98263888888889," in tests
+    assert checks.expected_cost_per_million(*checks.TASK1_VISIBLE_COST) == pytest.approx(3.2, rel=1e-12)
+    assert checks.expected_breakeven(*checks.TASK1_VISIBLE_RPS) == pytest.approx(9.98263888888889, rel=1e-12)
+    for args, old in [((0.23, 4096, 120, 0.00002), 6.655092592592593),
+                      ((0.7364, 6144, 45, 0.00002), 37.88065843621399),
+                      ((0.056, 1024, 300, 0.00002), 2.5925925925925926)]:
+        assert checks.expected_breakeven(*args) == pytest.approx(old, rel=1e-12)
+    assert checks.expected_cost_per_million(3072, 35, 0.000021) == pytest.approx(2.205, rel=1e-12)
     prices = cost.load_prices()
-    rps = engine_breakeven(cost.hourly(prices, "ml.m5.large"), 2048, 80, prices["serverless"]["per_gb_second"])
+    hourly = {t: row["hosting"] for t, row in prices["instance_hour"].items() if row.get("hosting")}
+    per_gb_second = prices["serverless"]["per_gb_second"]
+    assert set(checks.ALLOWED_MEMORY_MB) == set(inference_options.SERVERLESS_MEMORY_MB)
+    for seed in SEEDS:
+        inputs = drawn(seed)["task1-cost-tests"]
+        rps, per_million, bad = inputs["rps"], inputs["cost"], inputs["bad_size"]
+        assert len(rps) == 3 and len(per_million) == 2
+        assert len({a[1] for a in rps}) == 3 and 1024 in {a[1] for a in rps}     # three sizes
+        for args in rps:
+            assert args[0] in hourly.values() and args[0] != hourly["ml.m5.large"]
+            assert args[1] in checks.ALLOWED_MEMORY_MB and args[3] == per_gb_second
+            assert checks.expected_breakeven(*args) == pytest.approx(engine_breakeven(*args), rel=1e-12)
+            assert checks.expected_breakeven(*args) == pytest.approx(by_formula_breakeven(*args), rel=1e-12)
+        for args in per_million:
+            assert args[0] in checks.ALLOWED_MEMORY_MB
+            assert checks.expected_cost_per_million(*args) == pytest.approx(engine_per_million(*args), rel=1e-12)
+            assert checks.expected_cost_per_million(*args) == pytest.approx(by_formula_per_million(*args), rel=1e-12)
+        assert per_million[0][2] == per_gb_second != per_million[1][2]    # a price not hard-coded
+        assert bad[1] not in checks.ALLOWED_MEMORY_MB
+        with pytest.raises(ValueError):
+            inference_options.serverless_config(bad[1], 10)
+    assert drawn(0) == drawn(0) and drawn(0) != drawn(1)
+    # the break-even is where an hour of one instance and of serverless cost the same
+    rps = checks.expected_breakeven(cost.hourly(prices, "ml.m5.large"), 2048, 80, per_gb_second)
     assert math.isclose(cost.serverless_cost(prices, rps * 3600 * 2 * 0.08), cost.hourly(prices, "ml.m5.large"))
+
+
+def test_task1_scorer_gives_the_solution_full_marks_and_memory_in_mb_0_75(sources):
+    """The solution's functions and the case memory_in_mb_not_gb, run on drawn inputs, scored."""
+    from grader.cases.lab09_operations_cost import _COST
+
+    for seed in SEEDS[:4]:
+        inputs = drawn(seed)["task1-cost-tests"]
+        for source, want in [(sources["task1-cost-answer"], 5.0),
+                             (_COST % ("memory_mb", "memory_mb"), 0.75)]:
+            namespace: dict = {}
+            exec(source, namespace)  # noqa: S102  (our own answers)
+            values = kernel_values(namespace, inputs)
+            points, msgs = checks.score_task1(values, inputs)
+            assert points == want, (seed, msgs)
+            assert bool(msgs) == (want < 5)
+
+
+def kernel_values(namespace: dict, inputs: dict) -> dict:
+    """What task 1's evaluation cell emits for the functions in ``namespace``."""
+    def call(name, *args):
+        try:
+            return {"value": namespace[name](*args)}
+        except ValueError as error:
+            return {"value_error": True, "raised": f"ValueError: {error}"}
+
+    return {"visible_cost": call("serverless_cost_per_million", *inputs["visible_cost"]),
+            "visible_rps": call("breakeven_rps", *inputs["visible_rps"]),
+            "rps": [call("breakeven_rps", *a) for a in inputs["rps"]],
+            "cost": [call("serverless_cost_per_million", *a) for a in inputs["cost"]],
+            "bad_size": call("breakeven_rps", *inputs["bad_size"])}
+
+
+def test_task1_forbids_the_engines_cost_functions(sources):
+    from grader.trusted import forbidden_uses
+
+    answer = sources["task1-cost-answer"]
+    assert forbidden_uses(checks.TASK1, {"task1-cost-answer": answer}) == []
+    cheat = ("from monitorlab.operations.cost import serverless_cost, per_million\n"
+             "def serverless_cost_per_million(m, d, p):\n    return per_million(serverless_cost(P, m / 1024 * d / 1000 * 1e6), 1e6)\n")
+    found = forbidden_uses(checks.TASK1, {"task1-cost-answer": cheat})
+    assert len(found) == 3 and all("write yourself" in m for m in found)
 
 
 def test_task2_solution_is_accepted_by_moto_and_run_by_the_engine(sources):
     namespace: dict = {}
     exec(sources["task2-config-answer"], namespace)  # noqa: S102
-    assert namespace["POLICY"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 1440.0
+    assert namespace["POLICY"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == checks.expected_target() == 1440.0
+    for name in checks.TASK2_NAMES:
+        assert {k: namespace[name][k] for k in checks.expected_ids()} == checks.expected_ids()
+    # the engine reads the checks' schedule as daily at 07:45 (a five-field Unix cron it refuses)
+    assert sc.parse_schedule(namespace["SCHEDULE"]["Schedule"]) == ("daily", (7, 45))
+    assert checks.TASK2_CRON.fullmatch(namespace["SCHEDULE"]["Schedule"])
+    with pytest.raises(ValueError):
+        sc.parse_schedule("cron(45 7 * * *)")
     box = Sandbox().start()
     try:
         aas, cw = box.client("application-autoscaling"), box.client("cloudwatch")
@@ -114,8 +211,22 @@ def test_task2_solution_is_accepted_by_moto_and_run_by_the_engine(sources):
         assert frame["desired"].iloc[-1] == 4 and len(acts) == 1              # 4000/4 = 1000 < 1440: no scale-out
     finally:
         box.stop()
-    tests = hidden_test_source(LAB)
-    assert "math.isclose(float(_t2_tt.get(\"TargetValue\")), 1440.0)" in tests
+    values = {name: {"value": namespace[name]} for name in checks.TASK2_NAMES}
+    assert checks.score_task2(values, {}) == (4.0, [])
+
+
+def test_task2_scorer_takes_each_mistake_of_the_case_once():
+    from grader.cases.lab09_operations_cost import _POLICY
+
+    namespace: dict = {}
+    exec(_POLICY % ("24.0", 600, 60, "cron(45 7 * * *)"), namespace)  # noqa: S102
+    values = {name: {"value": namespace[name]} for name in checks.TASK2_NAMES}
+    points, msgs = checks.score_task2(values, {})
+    assert points == 2.0 and [m.split(":")[0] for m in msgs] == ["✗ TargetValue is 24.0", "✗ cooldowns",
+                                                                 "✗ SCHEDULE"]
+    untouched = {name: {"value": None} for name in checks.TASK2_NAMES}
+    assert checks.score_task2(untouched, {}) == (0.0, ["✗ REGISTER, POLICY and SCHEDULE must each be a "
+                                                       "dict of keyword arguments"])
 
 
 def test_task3_each_incident_moved_the_metric_its_answer_names(run):
@@ -127,18 +238,26 @@ def test_task3_each_incident_moved_the_metric_its_answer_names(run):
     assert not moved.loc["R", "Invocations"] and moved.loc["R", "ModelLatency_us"]
     assert moved.loc["S"][moved.loc["S"]].index.tolist() == ["MemoryUtilization"]
     assert incidents.loc["S", "MemoryUtilization"] > 80
+    # the checks' key is what those movements say
+    assert {k: answer for k, (answer, _) in checks.TASK3_KEY.items()} == {
+        "P": "payload", "Q": "scaling", "R": "model", "S": "instance"}
+    assert checks.score_task3({"fix": {"value": {"P": "model", "Q": "instance", "R": "model",
+                                                 "S": "instance"}}}, {})[0] == 2.0
 
 
 def test_task4_answers_are_what_the_lab_day_shows(run):
-    tests = hidden_test_source(LAB)
     day, activities = run["DAY"], run["ACTIVITIES"]
     first_out = next(a for a in activities if int(a["Description"].split()[-1].rstrip(".")) > 1)
     assert first_out["StartTime"] == datetime(2026, 1, 5, 10, 17, tzinfo=timezone.utc)
-    assert 'pd.Timestamp("2026-01-05T10:17:00Z")' in tests
-    assert int(day["errors_5xx"].sum()) == 4956 and "FAILED == 4956" in tests
-    assert int(day["desired"].max()) == 3 and "PEAK_DESIRED == 3" in tests
+    assert first_out["StartTime"].isoformat() == checks.FIRST_SCALE_OUT
+    assert int(day["errors_5xx"].sum()) == checks.FAILED == 4956
+    assert int(day["desired"].max()) == checks.PEAK_DESIRED == 3
     # the case "in_service_not_desired" (max in service + 1) gives a different, wrong count
-    assert int(day["instances"].max()) + 1 != 3
+    assert int(day["instances"].max()) + 1 != checks.PEAK_DESIRED
+    values = {"first": {"value": checks.FIRST_SCALE_OUT}, "failed": {"value": {"__obj__": "int64", "float": 4956.0}},
+              "peak": {"value": "3"}}
+    points, msgs = checks.score_task4(values, {})
+    assert points == 2.0 and msgs[0].startswith("✗ PEAK_DESIRED is '3'")
 
 
 def exam_letters(sources) -> dict[str, str]:
@@ -164,6 +283,8 @@ def exam_options(sources) -> dict[str, dict[str, str]]:
 
 def test_exam_letters_are_spread_evenly_over_the_whole_lab(sources):
     letters = exam_letters(sources)
+    assert letters == {name: right for key in (checks.TASK5_KEY, checks.TASK6_KEY)
+                       for name, (right, _) in key.items()}
     assert len(letters) == 12
     assert sorted(letters.values()) == sorted("ABCD" * 3)
     assert "".join(letters[n] for n in EXAM_LETTERS["task6"]) not in "ABCD"        # not in order either
