@@ -14,7 +14,7 @@ from grader.choices import Question, audit, questions
 
 ROOT = Path(__file__).resolve().parent.parent
 REWRITTEN = ["lab00_orientation", "lab01_data_capture", "lab05_pretraining_bias",
-             "lab07_attribution_drift"]
+             "lab07_attribution_drift", "lab09_operations_cost", "lab10_security"]
 
 
 @pytest.fixture(scope="module")
