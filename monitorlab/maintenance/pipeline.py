@@ -104,13 +104,20 @@ def pipeline_definition(role_arn: str, group: str, *, min_gain: float = 0.02) ->
 
 def store_pipeline(sm, role_arn: str, group: str, *, min_gain: float = 0.02) -> dict:
     """Create (or update) the pipeline in moto and return the definition moto stored."""
-    definition = json.dumps(pipeline_definition(role_arn, group, min_gain=min_gain))
+    return upsert_pipeline(sm, PIPELINE_NAME, pipeline_definition(role_arn, group, min_gain=min_gain),
+                           role_arn)
+
+
+def upsert_pipeline(sm, name: str, definition: dict, role_arn: str) -> dict:
+    """``create_pipeline`` (or ``update_pipeline`` if ``name`` exists) with ``definition`` as JSON;
+    returns the definition moto stored."""
+    text = json.dumps(definition)
     names = [p["PipelineName"] for p in sm.list_pipelines()["PipelineSummaries"]]
-    if PIPELINE_NAME in names:
-        sm.update_pipeline(PipelineName=PIPELINE_NAME, PipelineDefinition=definition, RoleArn=role_arn)
+    if name in names:
+        sm.update_pipeline(PipelineName=name, PipelineDefinition=text, RoleArn=role_arn)
     else:
-        sm.create_pipeline(PipelineName=PIPELINE_NAME, PipelineDefinition=definition, RoleArn=role_arn)
-    return json.loads(sm.describe_pipeline(PipelineName=PIPELINE_NAME)["PipelineDefinition"])
+        sm.create_pipeline(PipelineName=name, PipelineDefinition=text, RoleArn=role_arn)
+    return json.loads(sm.describe_pipeline(PipelineName=name)["PipelineDefinition"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,8 +152,21 @@ class PipelineRun:
     outputs: dict = field(default_factory=dict)     # candidate, metrics, package_arn, frames
 
     def step_table(self) -> pd.DataFrame:
-        return pd.DataFrame([{k: s.get(k) for k in ("StepName", "StepStatus", "StartTime", "EndTime",
-                                                    "FailureReason")} for s in self.steps])
+        """One row per step; with an ``Outputs`` column (the files each check step calculated)
+        when the steps carry ``Metadata``, as re-baseline steps do."""
+        rows = [{k: s.get(k) for k in ("StepName", "StepStatus", "StartTime", "EndTime",
+                                       "FailureReason")} for s in self.steps]
+        if any("Metadata" in s for s in self.steps):
+            for row, step in zip(rows, self.steps):
+                row["Outputs"] = calculated_files(step.get("Metadata", {}))
+        return pd.DataFrame(rows)
+
+
+def calculated_files(metadata: dict) -> str:
+    """``CalculatedBaseline*`` URIs of a step's ``Metadata`` as short ``folder/file`` names."""
+    uris = [uri for check in metadata.values() for key, uri in check.items()
+            if key.startswith("CalculatedBaseline")]
+    return ", ".join("/".join(uri.split("/")[-2:]) for uri in uris)
 
 
 class _Stop(Exception):
