@@ -1,10 +1,13 @@
-"""Module 02 (Baselines): the lecture and lab run, the lab grades as designed, and every literal in
-the lab's hidden tests equals what the engine computes.
+"""Module 02 (Baselines): the lecture and lab run, the lab grades as designed, and every expected
+value of the lab's trusted checks (``grader/checks/lab02_baselines.py``) equals what the engine
+computes.
 
-The functions at the top (``extract_literals``, ``frame_cases``, ``profile_cases``,
-``task4_literals``) are how those literals were made; the tests re-run them and look for the
-results in the solution's hidden-test source, so an engine change (statistics layout, bucket
-rule, completeness rule, suggested config) that would silently make a hidden test wrong fails here.
+The code tasks' hidden inputs are drawn per grading run; the tests draw them for several seeds and
+recompute the checks' expected values independently (position-aligned frames, numpy statistics
+and ``np.histogram``). ``extract_literals`` and ``task4_literals`` are how task 1's literals and
+task 4's expectations were made: the tests re-run them and compare with the checks module, so an
+engine change (statistics layout, bucket rule, completeness rule, suggested config) that would
+silently make a check wrong fails here.
 """
 
 import copy
@@ -21,6 +24,7 @@ import pytest
 from monitorlab.monitoring import baseline, dataquality, monitor
 from monitorlab.serving import data, model
 
+from grader.checks import lab02_baselines as checks
 from grader.testing import cell_sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +37,7 @@ EXTRACT_SEED, EXTRACT_LOSS = 2026, 0.01
 #: Task 4: rows per hourly window the completeness bounds are judged for; the accepted range.
 WINDOW_ROWS, LOWEST_ACCEPTED, SIGMAS_BELOW = 200, 0.80, 2.0
 INCOMPLETE = ("workclass", "occupation", "native_country")
+SEEDS = range(6)
 
 
 # --------------------------------------------------------------------------------------------
@@ -73,62 +78,6 @@ def extract_literals() -> dict:
         "occupation_observed": features["occupation"]["string_statistics"]["common"]["num_present"]
         / statistics["dataset"]["item_count"],
     }
-
-
-def _person(age, workclass, hours):
-    """One applicant (the same helper the task 2 test cell defines)."""
-    return {"age": age, "workclass": workclass, "education": "Bachelors", "education_num": 13,
-            "marital_status": "Never-married", "occupation": "Adm-clerical",
-            "relationship": "Not-in-family", "race": "White", "sex": "Male", "capital_gain": 0,
-            "capital_loss": 0, "hours_per_week": hours, "native_country": "United-States"}
-
-
-def frame_cases() -> list[tuple[pd.DataFrame, object, list, list]]:
-    """Task 2's hidden inputs (df, predictions) and expected prediction and age columns, by the engine."""
-    people = [_person(25, "Private", 40), _person(52, "State-gov", 50), _person(38, "Private", 20)]
-    shuffled = pd.DataFrame(people, index=[10, 11, 12])
-    shuffled["label"], shuffled["fnlwgt"], shuffled["income"] = [0, 1, 0], [1, 2, 3], ["<=50K", ">50K", "<=50K"]
-    shuffled = shuffled[list(reversed(shuffled.columns))]
-    unsorted = pd.DataFrame([_person(61, "Self-emp-inc", 60), _person(19, "Private", 15),
-                             _person(44, "Local-gov", 40)], index=[100, 7, 42])
-    label_first = pd.DataFrame([_person(33, "Private", 45), _person(47, "Federal-gov", 40)])
-    label_first.insert(0, "label", [1, 0])
-    cases = [(shuffled, np.array([0.2, 0.7, 0.05])),
-             (unsorted, pd.Series([0.9, 0.1, 0.4])),
-             (label_first, [0.61, 0.12])]
-    out = []
-    for df, predictions in cases:
-        expected = monitor.baseline_frame(df, predictions, data.FEATURES)
-        out.append((df, predictions, expected["prediction"].tolist(), expected["age"].tolist()))
-    return out
-
-
-#: Task 3's inputs: visible first, then the four hidden ones (as they are written in the test cell).
-PROFILE_INPUTS = [
-    "list(range(1, 11))",
-    "[4, 8, None, 15, 16, 23, 42, float('nan')]",
-    "np.array([0, 5, 5, 10, 20, 25, 50, 50, 12.5, 37.5])",
-    "pd.Series([-2.5, -1.0, 0.0, 0.5, 4.0, 7.5, np.nan])",
-    "(np.arange(1, 51) % 7) * 1.5",
-]
-
-
-def _profile_input(text: str):
-    return eval(text, {"np": np, "pd": pd})  # noqa: S307  (our own literals above)
-
-
-def profile_expected(values) -> tuple:
-    """``(num_present, num_missing, mean, std_dev, min, max, [(lower, upper, count), ...])`` by the engine."""
-    array = np.array([np.nan if v is None else v for v in values], dtype=float)
-    block = baseline.numerical_statistics(array[np.isfinite(array)], array.size)
-    buckets = [(b["lower_bound"], b["upper_bound"], b["count"])
-               for b in block["distribution"]["kll"]["buckets"]]
-    return (block["common"]["num_present"], block["common"]["num_missing"], block["mean"],
-            block["std_dev"], block["min"], block["max"], buckets)
-
-
-def profile_cases() -> list[tuple[str, tuple]]:
-    return [(text, profile_expected(_profile_input(text))) for text in PROFILE_INPUTS]
 
 
 @functools.lru_cache(maxsize=1)
@@ -216,18 +165,108 @@ def sources():
     return cell_sources(SOLUTION)
 
 
-def test_task1_literals_are_the_extract_baseline(sources):
+def drawn(grade_id: str) -> list[dict]:
+    """The check's hidden inputs for several grading runs."""
+    from grader.trusted import draw_inputs
+
+    found = {c.grade_id: c for c in checks.CHECKS}
+    return [draw_inputs({grade_id: found[grade_id]}, seed)[grade_id] for seed in SEEDS]
+
+
+def test_task1_checks_literals_are_the_extract_baseline():
     literals = extract_literals()
-    tests = sources["task1-read-tests"]
-    assert literals["education_num_type"] == "Fractional"         # NaN made the int column float
+    assert literals["education_num_type"] == "Fractional" == checks.EDUCATION_NUM_TYPE  # NaN: float column
     assert literals["missing_education_num"] + literals["present_education_num"] == 16281
-    assert f"MISSING_EDUCATION_NUM, {literals['missing_education_num']!r}" in tests
-    assert f"MISSING_EDUCATION_NUM, {literals['present_education_num']!r}" in tests
-    assert f"AGE_45_BUCKET_COUNT, {literals['age_45_count']!r}" in tests
-    assert f"_age_counts = {literals['age_buckets']!r}" in tests
-    assert f"MARRIED_COUNT, {literals['married_count']!r}" in tests
-    assert f"OCCUPATION_COMPLETENESS, {literals['occupation_completeness']!r}" in tests
-    assert f"{literals['occupation_observed']!r}" in tests
+    assert checks.MISSING_EDUCATION_NUM == literals["missing_education_num"]
+    assert checks.PRESENT_EDUCATION_NUM == literals["present_education_num"]
+    assert checks.AGE_45_BUCKET_COUNT == literals["age_45_count"]
+    assert checks.AGE_BUCKETS == literals["age_buckets"]
+    assert checks.MARRIED_COUNT == literals["married_count"]
+    assert checks.OCCUPATION_COMPLETENESS == literals["occupation_completeness"]
+    assert checks.OCCUPATION_OBSERVED == literals["occupation_observed"]
+
+
+def test_task2_checks_expect_the_engine_frames(sources):
+    namespace = {"pd": pd, "np": np, "FEATURES": data.FEATURES}
+    exec(sources["task2-frame-answer"], namespace)  # noqa: S102  (our own solution)
+    for inputs in drawn("task2-frame-tests"):
+        cases = inputs["cases"]
+        for case in cases:
+            want = checks.expected_frame(case)
+            # by position: prediction i and row i of the given rows, whatever the index labels
+            assert list(want.columns) == ["prediction"] + data.FEATURES
+            assert want["prediction"].tolist() == case["predictions"]
+            assert want["age"].tolist() == [row["age"] for row in case["rows"]]
+            df = pd.DataFrame(case["rows"], index=case["index"])[case["columns"]]
+            given = case["predictions"]
+            predictions = {"array": np.array(given), "series": pd.Series(given)}.get(case["passed_as"], given)
+            pd.testing.assert_frame_equal(namespace["make_baseline_frame"](df, predictions), want,
+                                          check_dtype=False)
+        # the old hidden literals' structure: extra columns reversed; labels outside 0..n-1
+        # with a Series aligned 0..n-1 (an index-aligned insert gets NaN); the label first, a list
+        assert cases[1]["columns"][:3] == ["income", "fnlwgt", "label"] and cases[1]["passed_as"] == "array"
+        assert cases[1]["index"] != [0, 1, 2]
+        assert not set(cases[2]["index"]) & {0, 1, 2} and cases[2]["index"] != sorted(cases[2]["index"])
+        assert cases[2]["passed_as"] == "series"
+        assert cases[3]["columns"][0] == "label" and cases[3]["passed_as"] == "list"
+
+
+def test_task3_checks_expect_engine_statistics(sources):
+    namespace = {"pd": pd, "np": np, "math": math}
+    exec(sources["task3-profile-answer"], namespace)  # noqa: S102
+    for inputs in drawn("task3-profile-tests"):
+        cases = inputs["cases"]
+        assert [c["passed_as"] for c in cases] == ["list", "list", "array", "series", "array"]
+        assert None in cases[1]["values"] and "nan" in cases[1]["values"] and "nan" in cases[3]["values"]
+        for number, case in enumerate(cases):
+            values = np.array([np.nan if v is None or v == "nan" else v for v in case["values"]], dtype=float)
+            present = values[np.isfinite(values)]
+            expected = checks.expected_profile(case["values"])
+            assert expected[:6] == (present.size, values.size - present.size, present.mean(),
+                                    present.std(), present.min(), present.max())
+            # np.histogram (a natural learner answer) agrees with the engine's buckets
+            counts, edges = np.histogram(present, bins=10)
+            assert counts.tolist() == [c for *_, c in expected[6]]
+            assert np.allclose(edges[:-1], [lo for lo, _, _ in expected[6]])
+            # every hidden input has a value exactly on an inner edge: (lower, upper] is wrong there
+            inner = {lo for lo, _, _ in expected[6][1:]}
+            assert number == 0 or inner & set(present.tolist()), case
+            got = namespace["numeric_profile"](values.tolist() if case["passed_as"] == "list" else present)
+            assert [b["count"] for b in got["buckets"]] == [c for *_, c in expected[6]]
+        assert any(v < 0 for v in cases[3]["values"] if v != "nan") and len(cases[4]["values"]) == 50
+
+
+def test_task4_checks_expect_the_production_baseline():
+    literals, want = task4_literals(), checks.task4_expected()
+    assert want["bounds"] == literals["bounds"]
+    assert want["workclass_domains"] == literals["workclass_domains"]
+    assert want["monitoring_config"] == literals["monitoring_config"] == baseline.SUGGESTED_MONITORING_CONFIG
+    assert want["complete"] == literals["complete"]
+    for name, (kind, numeric, domains) in want["rest"].items():
+        assert [kind, numeric, None if domains is None else domains_digest(domains)] == literals["rest"][name]
+    # the upper bounds the hidden test used to hold as literals
+    assert {n: round(high, 12) for n, (_, high) in want["bounds"].items()} == {
+        "workclass": 0.910992354314, "occupation": 0.910718969323, "native_country": 0.963341866570}
+    # the engine's bound for an hourly window is accepted, the observed fraction is not
+    for name, (low, high) in literals["bounds"].items():
+        p = literals["observed"][name]
+        assert low <= baseline.suggested_completeness(p, WINDOW_ROWS) <= high
+        assert low <= baseline.suggested_completeness(p) <= high          # the suggested (100 rows)
+        assert not p <= high
+
+
+def test_engine_functions_are_forbidden_in_the_code_tasks(sources):
+    from grader.trusted import forbidden_uses
+
+    found = {c.grade_id: c for c in checks.CHECKS}
+    frame = "def make_baseline_frame(df, predictions):\n    return monitor.baseline_frame(df, predictions, FEATURES)\n"
+    profile = ("def numeric_profile(values):\n    # not baseline.numerical_statistics\n"
+               "    return baseline.numerical_statistics(np.array(values), len(values))\n")
+    assert len(forbidden_uses(found["task2-frame-tests"], {"task2-frame-answer": frame})) == 1
+    assert len(forbidden_uses(found["task3-profile-tests"], {"task3-profile-answer": profile})) == 1
+    for test_id, answer_id in [("task2-frame-tests", "task2-frame-answer"),
+                               ("task3-profile-tests", "task3-profile-answer")]:
+        assert forbidden_uses(found[test_id], {answer_id: sources[answer_id]}) == []
 
 
 @pytest.fixture(scope="module")
@@ -246,53 +285,29 @@ def test_task1_setup_writes_that_extract_and_the_solution_reads_it(lab):
     assert namespace["OCCUPATION_COMPLETENESS"] == literals["occupation_completeness"]
 
 
-def test_task2_hidden_expectations_are_the_engine_frames(sources):
-    tests = sources["task2-frame-tests"]
-    for _, _, predictions, ages in frame_cases():
-        assert f"{predictions!r}, {ages!r}" in tests
-    # the test cell's helper builds the same people as _person above
-    assert '"relationship": "Not-in-family", "race": "White", "sex": "Male", "capital_gain": 0,' in tests
-
-
-def test_task3_hidden_profiles_are_engine_statistics(sources):
-    tests = sources["task3-profile-tests"]
-    for text, expected in profile_cases():
-        assert f"({text},\n     {expected!r})" in tests, text
-    # np.histogram (a natural learner answer) agrees with the engine's buckets on every input
-    for text, expected in profile_cases():
-        values = np.array([np.nan if v is None else v for v in _profile_input(text)], dtype=float)
-        values = values[np.isfinite(values)]
-        counts, edges = np.histogram(values, bins=10)
-        assert counts.tolist() == [c for *_, c in expected[6]]
-        assert np.allclose(edges[:-1], [lo for lo, _, _ in expected[6]])
-
-
-def test_task4_literals_are_the_production_baseline(sources):
-    literals = task4_literals()
-    tests = sources["task4-config-tests"]
-    assert f"_bounds = {literals['bounds']!r}" in tests
-    assert f"_workclass_domains = {literals['workclass_domains']!r}" in tests
-    assert f"_config = {literals['monitoring_config']!r}" in tests
-    assert f"_rest = {literals['rest']!r}" in tests
-    assert f"_complete = {literals['complete']!r}" in tests
-    assert literals["monitoring_config"] == baseline.SUGGESTED_MONITORING_CONFIG
-    # the engine's bound for an hourly window is accepted, the observed fraction is not
-    for name, (low, high) in literals["bounds"].items():
-        p = literals["observed"][name]
-        assert low <= baseline.suggested_completeness(p, WINDOW_ROWS) <= high
-        assert low <= baseline.suggested_completeness(p) <= high          # the suggested (100 rows)
-        assert not p <= high
-
-
 def test_task4_window_shows_both_false_alarms_and_the_solution_stops_them(lab):
     namespace = lab
-    checks = {(v["feature_name"], v["constraint_check_type"]) for v in namespace["VIOLATIONS"]}
-    assert checks == {(name, "completeness_check") for name in INCOMPLETE} | {
+    alerts = {(v["feature_name"], v["constraint_check_type"]) for v in namespace["VIOLATIONS"]}
+    assert alerts == {(name, "completeness_check") for name in INCOMPLETE} | {
         ("workclass", "categorical_values_check")}
     fixed = namespace["FIXED_CONSTRAINTS"]
     literals = task4_literals()
     assert namespace["STATISTICS"] == literals["statistics"]
     assert dataquality.evaluate(namespace["WINDOW_TABLE"], literals["statistics"], fixed) == {"violations": []}
+    # the checks rebuild that hour without the endpoint: the same table, the same verdicts
+    statistics, constraints, window = checks.production()
+    assert statistics == literals["statistics"] and constraints == literals["constraints"]
+    pd.testing.assert_frame_equal(window.astype(object).where(window.notna(), None),
+                                  namespace["WINDOW_TABLE"].astype(object).where(namespace["WINDOW_TABLE"].notna(), None),
+                                  check_exact=True)
+    from grader.cases.lab02_baselines import CASES
+
+    answers = [namespace["TIGHT_CONSTRAINTS"], fixed] + [
+        _run_answer(namespace, case.replacements["task4-config-answer"]) for case in CASES
+        if "task4-config-answer" in case.replacements]
+    for answer in answers:
+        assert (dataquality.evaluate(window.copy(), statistics, copy.deepcopy(answer))
+                == dataquality.evaluate(namespace["WINDOW_TABLE"].copy(), statistics, copy.deepcopy(answer)))
     # and the fix still catches a real fault: an hour where the pipeline drops workclass
     broken = namespace["WINDOW_TABLE"].copy()
     broken["workclass"] = None
@@ -300,10 +315,18 @@ def test_task4_window_shows_both_false_alarms_and_the_solution_stops_them(lab):
     assert ("workclass", "completeness_check") in {(v["feature_name"], v["constraint_check_type"]) for v in found}
 
 
+def _run_answer(namespace: dict, source: str) -> dict:
+    """``FIXED_CONSTRAINTS`` as a task 4 answer makes it from the lab's namespace."""
+    scope = {"copy": copy, "baseline": baseline, "STATISTICS": namespace["STATISTICS"],
+             "TIGHT_CONSTRAINTS": namespace["TIGHT_CONSTRAINTS"]}
+    exec(source, scope)  # noqa: S102  (our own cases)
+    return scope["FIXED_CONSTRAINTS"]
+
+
 def test_task6_run_shows_the_label_first_trap(lab):
     namespace = lab
-    checks = [(v["feature_name"], v["constraint_check_type"]) for v in namespace["LABEL_FIRST_VIOLATIONS"]]
-    assert checks == [("prediction", "data_type_check"), ("prediction", "baseline_drift_check")]
+    alerts = [(v["feature_name"], v["constraint_check_type"]) for v in namespace["LABEL_FIRST_VIOLATIONS"]]
+    assert alerts == [("prediction", "data_type_check"), ("prediction", "baseline_drift_check")]
     assert namespace["LABEL_FIRST_RECORD"]["Violations"] == 2
 
 

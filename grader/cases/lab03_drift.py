@@ -56,9 +56,10 @@ CASES = [
     Case("only_drift_pairs",
          {"task2-violations-answer": 'VIOLATION_PAIRS = {("hours_per_week", "baseline_drift_check"), '
                                      '("workclass", "baseline_drift_check")}\n'
-                                     'PIPELINE_BUG = "C"\nNEXT_STEP = "B"\n'},
+                                     'PIPELINE_BUG = "C"\nNEXT_STEP = "D"\n'},
          expected_score=27.5,
-         note="lists only the drift violations: 2 of 4 pairs, -1.5"),
+         note="lists only the drift violations: 2 of 4 pairs, -1.5 (both letters right: NEXT_STEP "
+              "is D since the options were reordered, issue 14)"),
     Case("threshold_inside_the_noise",
          {"task3-threshold-answer": "_age = [record['Drift']['age'] for record in records]\n"
                                     "AGE_NOISE_MAX = max(_age[:24])\nAGE_SHIFT_MIN = min(_age[24:])\n"
