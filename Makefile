@@ -32,7 +32,7 @@ instructor: $(STAMP)
 
 ## test: the whole test suite (the browser test needs Chromium: see `browser`)
 test: $(STAMP) browser
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 ## browser: make sure a Chromium is on the machine for tests/test_browser.py; as root on a
 ## Debian/Ubuntu machine without one, install Debian's `chromium` package with apt-get

@@ -4,7 +4,8 @@
    and a gradebook holding the lab's cells and hidden tests; the source copy is then deleted.
 2. Each submission is read first: a file that is not a notebook gets score 0 and an error note
    without starting anything.
-3. Each valid submission is graded by ``python -m grader.worker`` in a fresh sandbox folder
+3. Each valid submission is graded by a ``grader.worker`` process (forked from a warm server:
+   ``grader.warm``) in a fresh sandbox folder
    (release + submission + a copy of the gradebook; never the solutions), in the grading
    environment (fake AWS credentials, see ``grader.environment``), with the per-cell timeout.
    ``jobs`` workers run at once. A worker that outlives its wall-clock limit
@@ -20,7 +21,6 @@ import json
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -40,9 +40,10 @@ from grader.submissions import Submission
 from grader.sync import compare_folders
 from grader.submission_check import copy_flags
 from grader.trusted import checks_file
+from grader.warm import start_worker
 
 WALL_SLACK = 60
-_RUNNING: set[subprocess.Popen] = set()  # workers started by this process and not yet finished
+_RUNNING: set = set()  # workers started by this process and not yet finished (Popen or WarmWorker)
 
 
 @dataclass
@@ -216,28 +217,25 @@ def make_job(sub: Submission, prepared: PreparedLab, sandbox: Path, timeout: int
 
 
 def run_worker(job: dict, wall: float, points: dict[str, float]) -> SubmissionResult:
-    """Run ``python -m grader.worker`` on ``job``; a result even if the worker dies or hangs."""
+    """Run ``grader.worker`` on ``job`` (``grader.warm.start_worker``: forked from a warm server, or
+    ``python -m grader.worker``); a result even if the worker dies or hangs."""
     sandbox = Path(job["result"]).parent
     Path(job["sandbox"]).mkdir()
     job_file, log_file = sandbox / "job.json", sandbox / "worker.log"
     job_file.write_text(json.dumps(job), encoding="utf-8")
     base = dict(student=job["student"], lab=job["lab"], notebook=job["notebook"], points=points)
     started = time.monotonic()
-    with log_file.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "grader.worker", str(job_file)],
-                                cwd=sandbox, env=grading_env(sandbox / "scratch"),
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        _RUNNING.add(proc)
-        try:
-            proc.wait(timeout=wall)
-        except subprocess.TimeoutExpired:
-            kill_tree(proc)
-            return failed(error=f"grading took longer than the {wall:.0f} s limit and was "
-                                "stopped (an answer that never finishes?)",
-                          seconds=time.monotonic() - started, log=_tail(log_file), **base)
-        finally:
-            _RUNNING.discard(proc)
+    proc = start_worker(job_file, sandbox, grading_env(sandbox / "scratch"), log_file)
+    _RUNNING.add(proc)
+    try:
+        proc.wait(timeout=wall)
+    except subprocess.TimeoutExpired:
+        kill_tree(proc)
+        return failed(error=f"grading took longer than the {wall:.0f} s limit and was "
+                            "stopped (an answer that never finishes?)",
+                      seconds=time.monotonic() - started, log=_tail(log_file), **base)
+    finally:
+        _RUNNING.discard(proc)
     result_file = Path(job["result"])
     if not result_file.is_file():
         return failed(error=f"the grading process exited with code {proc.returncode} before "
@@ -248,7 +246,7 @@ def run_worker(job: dict, wall: float, points: dict[str, float]) -> SubmissionRe
     return result
 
 
-def kill_tree(proc: subprocess.Popen) -> None:
+def kill_tree(proc) -> None:
     """Kill a worker and every process it started (its kernel runs in another session)."""
     try:
         family = psutil.Process(proc.pid).children(recursive=True)

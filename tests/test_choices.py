@@ -13,8 +13,9 @@ import pytest
 from grader.choices import Question, audit, questions
 
 ROOT = Path(__file__).resolve().parent.parent
-REWRITTEN = ["lab00_orientation", "lab01_data_capture", "lab05_pretraining_bias",
-             "lab07_attribution_drift", "lab09_operations_cost", "lab10_security"]
+REWRITTEN = ["lab00_orientation", "lab01_data_capture", "lab02_baselines", "lab03_drift",
+             "lab04_model_quality", "lab05_pretraining_bias", "lab07_attribution_drift",
+             "lab08_retraining_deployment", "lab09_operations_cost", "lab10_security"]
 
 
 @pytest.fixture(scope="module")
