@@ -332,3 +332,17 @@ def test_lecture_numbers():
     lost = len(skewed) - len(remedies.undersample_positive(skewed, *remedies.AGE_BAND, seed=0))
     added = len(remedies.smote_oversample(skewed, *remedies.AGE_BAND, seed=0)) - len(skewed)
     assert 500 < lost < 600 and 1850 < added < 1950
+
+
+def test_task4_reads_numpy_values_as_the_kernel_compares_them():
+    """A numpy string or number arrives described (``{"__obj__": ...}``); the check compares it as
+    the kernel would (``np.str_("age") == "age"``, ``float(np.float64(0.7)) == 0.7``)."""
+    from grader.checks import lab06_bias_drift as checks
+
+    text = lambda s: {"__obj__": "str_", "repr": f"np.str_({s!r})", "str": s}
+    config = {"label": text("label"), "label_values_or_threshold": [1],
+              "facet": [{"name_or_index": text("age"), "value_or_threshold": [60]}]}
+    ages = [30, 59, 60, 61, 75]
+    assert checks._label_ok(config) and checks._selected(config["facet"], ages) == [False] * 3 + [True] * 2
+    assert checks._number({"__obj__": "float64", "repr": "np.float64(0.7)", "float": 0.7}) == checks.THRESHOLD
+    assert checks._number(True) is None and checks._hours(text("-P3D")) == -72

@@ -263,7 +263,8 @@ def _number(value) -> float | None:
 
 
 def _plain(value):
-    """A kernel value as the engine should see it: numpy numbers and strings as Python ones."""
+    """A kernel value as the engine should see it: numpy numbers and strings as Python ones
+    (``np.str_("age") == "age"`` in the kernel, as in the old in-kernel test)."""
     if not is_obj(value):
         return value
     if value.get("__obj__") in ("str_",):
@@ -310,7 +311,7 @@ def _selected(facets, ages: list) -> list[bool] | None:
     """Which ``ages`` a one-facet config on ``age`` selects: one number is a threshold (> t),
     several numbers are values (equal to one of them); None for anything else."""
     if not (isinstance(facets, list) and len(facets) == 1 and isinstance(facets[0], dict)
-            and not is_obj(facets[0]) and facets[0].get("name_or_index") == "age"):
+            and not is_obj(facets[0]) and _plain(facets[0].get("name_or_index")) == "age"):
         return None
     chosen = facets[0].get("value_or_threshold")
     if isinstance(chosen, list) and len(chosen) == 1 and _number(chosen[0]) is not None:
@@ -325,7 +326,8 @@ def _label_ok(config: dict) -> bool:
     values = config.get("label_values_or_threshold")
     if not (isinstance(values, list) and len(values) == 1 and _number(values[0]) is not None):
         return False
-    return config.get("label") == "label" and (_number(values[0]) == 1.0 or 0.0 <= _number(values[0]) < 1.0)
+    return (_plain(config.get("label")) == "label"
+            and (_number(values[0]) == 1.0 or 0.0 <= _number(values[0]) < 1.0))
 
 
 def score_task4(values: dict, inputs: dict) -> tuple[float, list[str]]:
