@@ -1,10 +1,11 @@
 """Module 06 (post-training bias and bias drift): the lecture and lab run, the lab grades as designed,
-and every literal in the lab's hidden tests (and the numbers the lecture's text quotes) equals what
-the engine computes.
+and every expected value of the lab's trusted checks (``grader/checks/lab06_bias_drift.py``) equals
+what the engine computes (and the numbers the lecture's text quotes).
 
-The functions at the top are how the literals were made; the tests re-run them and look for the
-results in the solution's source, so an engine change that would silently make a hidden test wrong
-fails here instead.
+Task 1's hidden cases are drawn per grading run: the tests draw them for several seeds and
+recompute the checks' expected values from the formulas. Task 2's violations, task 4's facet and
+set-up, and task 5's dates are recomputed from the lab's own data and the engine's monitor, so an
+engine change that would silently make a check wrong fails here instead.
 """
 
 import math
@@ -30,16 +31,7 @@ LECTURE = ROOT / "course" / "06_bias_drift.ipynb"
 SOLUTION = ROOT / "solutions" / LAB / f"{LAB}.ipynb"
 T0 = as_utc(COURSE_EPOCH)
 
-# Task 1: (is_d, predicted) of the visible and hidden cases, in the order of the test cell.
-T, F = True, False
-TASK1_VISIBLE = ([T, T, T, F, F, F, F], [1, 0, 0, 1, 1, 0, 0])
-TASK1_HIDDEN = [
-    ([T, T, F, F, F, F], [1, 1, 1, 0, 0, 0]),
-    ([T, F, F, T, F], [1, 0, 0, 0, 0]),
-    ([T, F, F], [0, 0, 0]),
-    ([1, 0, 1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 0, 0, 0, 0]),
-    ([T, F, T, T, F, F, F, T, F, F], [F, T, T, F, T, T, F, F, F, T]),
-]
+SEEDS = range(6)
 # Task 5: the lab's windows come from this run of the bias_drift scenario.
 TASK5_RUN = {"seed": 3, "hours": 144, "requests_per_hour": 30, "change_hour": 72}
 TASK5_MARGINS = {"DI": 0.08, "RD": 0.2}
@@ -127,12 +119,15 @@ def test_release_holds_no_solution_and_no_hidden_test():
 
     release = "\n".join(c.source for c in read_notebook(ROOT / "labs" / LAB / f"{LAB}.ipynb").cells)
     for marker in ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS", 'FLAGGED = {"DPPL"', 'LONE_FLAG = "B"',
-                   '"2026-01-11"', "_task1_hidden", "0.41666666666666663, 0.375", "-72.0, -48.0"]:
+                   '"2026-01-11"', "_task1_hidden", "0.41666666666666663, 0.375", "-72.0, -48.0",
+                   'DI_READING = "D"', 'PROVE_IT = "D"']:
         assert marker not in release, marker
+    # converted (issue 14): the hidden checks live in grader/checks, not in the solution's cells
+    assert not any("HIDDEN TESTS" in source for source in cell_sources(SOLUTION).values())
 
 
 # --------------------------------------------------------------------------------------------
-# 3. Every literal in the hidden tests equals what the engine computes
+# 3. Every expected value of the trusted checks equals what the engine computes
 # --------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -140,72 +135,173 @@ def sources():
     return cell_sources(SOLUTION)
 
 
-def test_task1_literals_are_the_engines(sources):
-    tests = sources["task1-tests"]
-    dppl, di = engine_dppl_di(*TASK1_VISIBLE)
-    assert f"{dppl!r}, {di!r}, 0.5" in tests
-    for is_d, predicted in TASK1_HIDDEN:
-        dppl, di = engine_dppl_di(is_d, predicted)
-        di_text = "math.inf" if math.isinf(di) else repr(di)
-        assert f"{dppl!r}, {di_text})" in tests, (is_d, dppl, di)
-    hidden = [engine_dppl_di(*case) for case in TASK1_HIDDEN]
-    assert hidden[1][1] == math.inf and hidden[2] == (0.0, 0.0) and hidden[3] == (0.0, 1.0)
-    # the solution's functions agree with the engine on every case
+def drawn(grade_id: str) -> list[dict]:
+    """The check's hidden inputs for several grading runs."""
+    from grader.checks import lab06_bias_drift as checks
+    from grader.trusted import draw_inputs
+
+    found = {c.grade_id: c for c in checks.CHECKS}
+    return [draw_inputs({grade_id: found[grade_id]}, seed)[grade_id] for seed in SEEDS]
+
+
+def by_formula(is_d, predicted) -> tuple[float, float]:
+    """DPPL = q'_a - q'_d and DI = q'_d / q'_a with Clarify's division, by hand."""
+    is_d, positive = np.asarray(is_d, dtype=bool), np.asarray(predicted, dtype=bool)
+    q_a, q_d = positive[~is_d].mean(), positive[is_d].mean()
+    di = (q_d / q_a) if q_a else (0.0 if q_d == 0 else math.inf)
+    return q_a - q_d, di
+
+
+def test_task1_checks_expect_the_engines_values(sources):
+    from grader.checks.lab06_bias_drift import TASK1_VISIBLE, expected_dppl_di
+
+    visible = expected_dppl_di(TASK1_VISIBLE["is_d"], TASK1_VISIBLE["predicted"])
+    assert visible == engine_dppl_di(TASK1_VISIBLE["is_d"], TASK1_VISIBLE["predicted"])
+    assert f"{visible[0]!r}, {visible[1]!r}, 0.5" in sources["task1-tests"]   # the visible literals
     namespace = {"np": np, "math": math}
     exec(sources["task1-answer"], namespace)  # noqa: S102
-    for case in [TASK1_VISIBLE] + TASK1_HIDDEN:
-        assert (namespace["dppl"](*case), namespace["disparate_impact"](*case)) == pytest.approx(engine_dppl_di(*case))
+    for inputs in drawn("task1-tests"):
+        cases = inputs["cases"]
+        assert cases[0] == TASK1_VISIBLE and [c["weight"] for c in cases] == [0.5] * 6
+        got = [expected_dppl_di(c["is_d"], c["predicted"]) for c in cases]
+        for case, (dppl, di) in zip(cases, got):
+            assert (dppl, di) == pytest.approx(by_formula(case["is_d"], case["predicted"]), rel=1e-12, abs=1e-15)
+            assert any(case["is_d"]) and not all(case["is_d"])           # both facets have rows
+            args = ((np.array(case["is_d"], dtype=bool), np.array(case["predicted"], dtype=bool))
+                    if case["numpy"] else (case["is_d"], case["predicted"]))
+            assert (namespace["dppl"](*args), namespace["disparate_impact"](*args)) == pytest.approx((dppl, di))
+        # the old literals' structure: d favoured, no positive in a, none at all, equal rates, arrays
+        assert got[1][0] < 0 and 1 < got[1][1] < math.inf
+        assert got[2][0] < 0 and got[2][1] == math.inf
+        assert got[3] == (0.0, 0.0) and not any(cases[3]["predicted"])
+        assert got[4][0] == pytest.approx(0.0, abs=1e-15) and got[4][1] == pytest.approx(1.0) and any(cases[4]["predicted"])
+        assert set(cases[4]["is_d"]) == {0, 1} and all(type(x) is int for x in cases[4]["is_d"])
+        assert cases[4]["is_d"].count(1) != cases[4]["is_d"].count(0)
+        assert cases[5]["numpy"] and 0 < got[5][1] < math.inf and got[5][1] != 1.0
 
 
-def test_task2_answer_is_the_engines_violations_file(sources):
+def test_task1_forbids_the_engines_functions():
+    from grader.checks.lab06_bias_drift import TASK1
+    from grader.trusted import forbidden_uses
+
+    own = "def dppl(is_d, predicted):\n    return 0.0  # not monitorlab's\n\ndef disparate_impact(is_d, predicted):\n    return 1.0\n"
+    assert forbidden_uses(TASK1, {"task1-answer": own}) == []
+    for engine_call in ["from monitorlab.stats import bias\n", "x = clarify_files.bias_report\n",
+                        "y = biasdrift.analyse\n"]:
+        assert forbidden_uses(TASK1, {"task1-answer": own + engine_call}), engine_call
+
+
+def test_task2_checks_expect_the_engines_violations_file(sources):
+    from grader.checks import lab06_bias_drift as checks
+
     namespace = run_cells("task2-data")
+    assert checks._analysis(checks.TASK2_BASELINE) == namespace["BASELINE"]
+    assert checks._analysis(checks.TASK2_CURRENT) == namespace["CURRENT"]
     file = clarify_files.bias_drift_violations(namespace["BASELINE"], namespace["CURRENT"])
     flagged = {v["metric_name"] for v in file["violations"]}
-    assert flagged == {"DPPL", "DI", "AD", "TE", "GE"}
-    assert 'FLAGGED = {"DPPL", "DI", "AD", "TE", "GE"}' in sources["task2-answer"]
-    tests = sources["task2-tests"]
-    for name in ("DPPL", "DI", "RD", "AD", "TE", "GE", "FT", "DCR"):
-        assert f'"{name}": ({name in flagged}, ' in tests
+    assert flagged == checks.expected_flagged() == {"DPPL", "DI", "AD", "TE", "GE"}
+    assert set(checks.TASK2_WHY) == set(checks.TASK2_BASELINE)
+    exec(sources["task2-answer"], namespace)  # noqa: S102
+    assert namespace["FLAGGED"] == flagged and namespace["DI_READING"] == checks.DI_READING[0]
+    # DI_READING: the current DI is q'_d / q'_a = 1.3, facet d (women) approved 1.3 times as often
+    assert checks.TASK2_CURRENT["DI"] == 1.3
 
 
-def test_task4_solution_is_a_valid_monitor_and_the_hidden_rules_match_the_engine(sources):
+def test_task4_solution_is_a_valid_monitor_and_the_checks_match_the_engine(sources):
+    from grader.checks import lab06_bias_drift as checks
+
     namespace = run_cells("task4-answer")
     config = namespace["ANALYSIS_CONFIG"]
     job = biasdrift.BiasDriftJob("adult-income", "s", "s3://b/c", "s3://b/g", "s3://b/o", config,
                                  probability_threshold=namespace["PROBABILITY_THRESHOLD"],
                                  start_offset=namespace["START_OFFSET"], end_offset=namespace["END_OFFSET"])
     start, end = job.window(T0)
-    assert ((start - T0).total_seconds() / 3600, (end - T0).total_seconds() / 3600) == (-72.0, -48.0)
-    tests = sources["task4-tests"]
-    assert "(-72.0, -48.0)" in tests and "== 0.7" in tests
-    # the facet literal: which ages the engine puts in facet d for value_or_threshold [60]
-    ages = [17, 45, 59, 60, 61, 75, 90]
-    mask = bias.select(pd.Series(ages, name="age"), config["facet"][0]["value_or_threshold"]).mask.tolist()
-    assert f"_ages = {ages!r}" in tests and f"_wanted = {mask!r}" in tests
-    # the list the wrong-answer case uses is equality, as the inline rule assumes
-    assert bias.select(pd.Series(ages, name="age"), [61, 90]).mask.tolist() != mask
+    hours = ((start - T0).total_seconds() / 3600, (end - T0).total_seconds() / 3600)
+    assert hours == checks.WINDOW_HOURS == (checks._hours("-P3D"), checks._hours("-P2D"))
+    assert namespace["PROBABILITY_THRESHOLD"] == checks.THRESHOLD
+    assert checks.setup_refused(config, 0.7, "-P3D", "-P2D") is None
+    conflict = dict(config, probability_threshold=0.7)            # the case threshold_in_analysis_config
+    assert checks.setup_refused(conflict, 0.5, "-P3D", "-P2D") is not None
+    for inputs in drawn("task4-tests"):
+        ages = inputs["ages"]
+        want = checks.expected_facet(ages)
+        assert want == [a > 60 for a in ages] == bias.select(pd.Series(ages, name="age"),
+                                                               config["facet"][0]["value_or_threshold"]).mask.tolist()
+        assert {60, 61} <= set(ages) and any(a < 60 for a in ages) and any(61 < a < 90 for a in ages)
+        assert checks._selected(config["facet"], ages) == want
+        # the wrong-answer case's list of values is equality, as the engine reads it
+        values = bias.select(pd.Series(ages, name="age"), [61, 90]).mask.tolist()
+        assert checks._selected([{"name_or_index": "age", "value_or_threshold": [61, 90]}], ages) == values != want
     labels = bias.positive_labels(pd.Series([0, 1, 1, 0], name="label"), config["label_values_or_threshold"])
-    assert labels.mask.tolist() == [False, True, True, False]
+    assert labels.mask.tolist() == [False, True, True, False] and checks._label_ok(config)
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_task5_table_is_what_the_engine_produces(sources):
+def test_task5_table_and_the_checks_dates_are_what_the_engine_produces(sources):
+    from grader.checks import lab06_bias_drift as checks
+
     rows, base, limits = lab_windows()
     data_cell = sources["task5-data"]
     for row in rows:
         assert repr(row) in data_cell, row
     assert f"LIMITS = {limits!r}" in data_cell
     assert f"BASELINE_VALUES = {base!r}" in data_cell
-    assert f"DI below {limits['DI']} or RD above {limits['RD']}" in " ".join(
-        cell_sources(SOLUTION)["task5-md"].split())
+    assert f"DI below {limits['DI']} or RD above {limits['RD']}" in " ".join(sources["task5-md"].split())
     # the answers: the first window from which DI and RD stay flagged, and its execution date
     flagged = [set(r[6]) == {"DI", "RD"} for r in rows]
     first = next(i for i in range(len(rows)) if all(flagged[i:]))
-    assert (rows[first][0], rows[first][1]) == ("2026-01-08", "2026-01-11")
+    assert (rows[first][0], rows[first][1]) == (checks.CHANGE_WINDOW, checks.REPORTED_ON)
     assert sum(bool(r[6]) for r in rows[:first]) == 1 and rows[1][6] == ["DI"]    # the lone flag
-    assert 'CHANGE_WINDOW = "2026-01-08"' in sources["task5-answer"]
-    assert 'REPORTED_ON = "2026-01-11"' in sources["task5-answer"]
+    assert rows[1][0] == "2026-01-06"
+    namespace: dict = {}
+    exec(sources["task5-answer"], namespace)  # noqa: S102
+    assert (namespace["CHANGE_WINDOW"], namespace["REPORTED_ON"]) == (checks.CHANGE_WINDOW, checks.REPORTED_ON)
+    assert namespace["LONE_FLAG"] == checks.LONE_FLAG[0]
 
+
+def test_checks_score_the_solution_full_and_the_release_zero_in_process(sources):
+    """The checks' evaluation cells run on the solution's answers (and on the release's) in this
+    process, for several seeds: full marks and 0, before the slow grading proof."""
+    import contextlib
+    import io
+
+    from grader.trusted import draw_inputs, evaluation_cell, load_checks, new_nonce, score_cell
+
+    checks = load_checks(ROOT / "grader" / "checks" / f"{LAB}.py")
+    release = cell_sources(ROOT / "labs" / LAB / f"{LAB}.ipynb")
+    answers = [gid for gid in sources if gid.endswith(("-answer", "-data"))]
+    for origin, want in ((sources, 25.0), (release, 0.0)):
+        namespace = run_cells(*answers) if origin is sources else _release_namespace(release, answers)
+        for seed in SEEDS[:3]:
+            inputs, total = draw_inputs(checks, seed), 0.0
+            for gid, check in checks.items():
+                nonce, out = new_nonce(), io.StringIO()
+                with contextlib.redirect_stdout(out):
+                    exec(evaluation_cell(check, inputs[gid], nonce), namespace)  # noqa: S102
+                points, msgs = score_cell(check, inputs[gid], [{"output_type": "stream", "name": "stdout",
+                                                                "text": out.getvalue()}], nonce)
+                assert origin is release or (points, msgs) == (check.points, []), (gid, msgs)
+                total += points
+            assert total == want, (seed, total)
+
+
+def _release_namespace(release: dict, answers: list[str]) -> dict:
+    """The namespace of the release's setup and answer cells (its sandbox stopped)."""
+    import contextlib
+    import io
+
+    namespace: dict = {}
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for gid in ["setup"] + answers:
+                try:
+                    exec(release[gid], namespace)  # noqa: S102  (our own notebook's cells)
+                except NotImplementedError:
+                    pass                              # an unanswered cell: the kernel goes on
+    finally:
+        if "sb" in namespace:
+            namespace["sb"].stop()
+    return namespace
 
 # --------------------------------------------------------------------------------------------
 # 4. The numbers the lecture's text quotes
@@ -236,3 +332,17 @@ def test_lecture_numbers():
     lost = len(skewed) - len(remedies.undersample_positive(skewed, *remedies.AGE_BAND, seed=0))
     added = len(remedies.smote_oversample(skewed, *remedies.AGE_BAND, seed=0)) - len(skewed)
     assert 500 < lost < 600 and 1850 < added < 1950
+
+
+def test_task4_reads_numpy_values_as_the_kernel_compares_them():
+    """A numpy string or number arrives described (``{"__obj__": ...}``); the check compares it as
+    the kernel would (``np.str_("age") == "age"``, ``float(np.float64(0.7)) == 0.7``)."""
+    from grader.checks import lab06_bias_drift as checks
+
+    text = lambda s: {"__obj__": "str_", "repr": f"np.str_({s!r})", "str": s}
+    config = {"label": text("label"), "label_values_or_threshold": [1],
+              "facet": [{"name_or_index": text("age"), "value_or_threshold": [60]}]}
+    ages = [30, 59, 60, 61, 75]
+    assert checks._label_ok(config) and checks._selected(config["facet"], ages) == [False] * 3 + [True] * 2
+    assert checks._number({"__obj__": "float64", "repr": "np.float64(0.7)", "float": 0.7}) == checks.THRESHOLD
+    assert checks._number(True) is None and checks._hours(text("-P3D")) == -72

@@ -51,10 +51,10 @@ CASES = [
          note="plain division: ZeroDivisionError when facet a has no positive decision (hidden "
               "cases 2 and 3), -0.5 each"),
     Case("signed_drift_rule",
-         {"task2-answer": 'FLAGGED = {"DI", "TE", "GE"}\nDI_READING = "B"\n'},
+         {"task2-answer": 'FLAGGED = {"DI", "TE", "GE"}\nDI_READING = "D"\n'},
          expected_score=24.25,
          note="flags only metrics that went up: misses DPPL (0.17 -> -0.21) and AD (-0.05 -> -0.09), "
-              "both farther from 0: -0.375 x 2"),
+              "both farther from 0: -0.375 x 2 (DI_READING D is right)"),
     Case("threshold_in_analysis_config",
          _task4(extra='\n    "probability_threshold": 0.7,', threshold="0.5"),
          expected_score=23.5,
@@ -68,11 +68,14 @@ CASES = [
     Case("lone_flag_read_as_the_change",
          {"task5-answer": 'CHANGE_WINDOW = "2026-01-06"\nREPORTED_ON = "2026-01-09"\nLONE_FLAG = "A"\n'},
          expected_score=22.0,
-         note="takes the single noisy DI flag for the start of the fault: all three answers wrong, -3"),
+         note="takes the single noisy DI flag for the start of the fault (LONE_FLAG A): all three "
+              "answers wrong, -3"),
     Case("exam_traps",
-         {"task3-answer": 'REMEDY_NO_LOSS = "C"\nSMOTE_RISK = "B"\nPROVE_IT = "C"\n',
-          "task6-answer": 'DASHBOARD = "A"\nEQUAL_OPPORTUNITY = "C"\nDI_FAIR = "C"\nLIVE_FAIRNESS = "B"\n'},
+         {"task3-answer": 'REMEDY_NO_LOSS = "C"\nSMOTE_RISK = "C"\nPROVE_IT = "D"\n',
+          "task6-answer": 'DASHBOARD = "B"\nEQUAL_OPPORTUNITY = "B"\nDI_FAIR = "C"\nLIVE_FAIRNESS = "C"\n'},
          expected_score=23.0,
-         note="synthesises more positives for a group that already has too many (-1); CloudTrail "
-              "for a bias dashboard: it records API calls, not bias metrics (-1)"),
+         note="REMEDY_NO_LOSS C synthesises more positives for a group that already has too many (-1); "
+              "DASHBOARD B, CloudTrail for a bias dashboard: it records API calls, not bias metrics "
+              "(-1); the other five letters are right (options rewritten for issue 14: the right "
+              "letters moved, and this case's letters with them)"),
 ]
