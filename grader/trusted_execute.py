@@ -133,7 +133,7 @@ class TrustedExecute(NbGraderPreprocessor):
         with (box.parent / "box.log").open("wb") as log:
             proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, preexec_fn=preexec)
-            return watch(proc)
+            return watch(proc, box)
 
     def write_report(self, data: dict) -> None:
         """Write what the trusted scoring decided (read by ``grader.worker``)."""
@@ -141,24 +141,37 @@ class TrustedExecute(NbGraderPreprocessor):
             Path(self.report).write_text(json.dumps(data), encoding="utf-8")
 
 
-def watch(proc: subprocess.Popen) -> int:
-    """Wait for ``proc``; kill it and all it started if it runs more than ``MAX_PROCESSES``."""
+def watch(proc: subprocess.Popen, box: Path | None = None) -> int:
+    """Wait for ``proc``; stop it and all it started if it runs more than ``MAX_PROCESSES``, or
+    if ``box`` holds more than ``sandbox.disk_limit()`` bytes (checked about once a second)."""
+    limit, ticks = sandbox.disk_limit(), 0
     while proc.poll() is None:
         try:
             family = psutil.Process(proc.pid).children(recursive=True)
         except psutil.NoSuchProcess:
             family = []
         if len(family) > sandbox.MAX_PROCESSES:
-            for p in [*family, psutil.Process(proc.pid)]:
-                try:
-                    p.kill()
-                except psutil.NoSuchProcess:
-                    pass
-            proc.wait()
+            _stop(proc, family)
             raise SandboxFailed(f"the submission started more than {sandbox.MAX_PROCESSES} "
                                 "processes and was stopped")
+        ticks += 1
+        if box is not None and ticks % 10 == 0 and (used := sandbox.folder_bytes(box)) > limit:
+            _stop(proc, family)
+            raise SandboxFailed(f"the submission wrote {used / 2**20:.0f} MiB, more than the "
+                                f"{limit / 2**20:.0f} MiB a sandbox may hold, and was stopped "
+                                "(write less, or delete what you no longer need)")
         time.sleep(0.1)
     return proc.returncode
+
+
+def _stop(proc: subprocess.Popen, family: list) -> None:
+    """Kill ``proc`` and its descendants, and reap it."""
+    for p in [*family, proc]:
+        try:
+            p.kill()
+        except (psutil.NoSuchProcess, ProcessLookupError):
+            pass
+    proc.wait()
 
 
 def score_outputs(points: float, max_points: float, messages: list[str],

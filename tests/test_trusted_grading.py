@@ -4,8 +4,10 @@ One autograde batch holds: the solution, the untouched release, forgeries on top
 untouched release (shadowed builtins, ``math.isclose`` patched, a settrace hook, a display
 formatter, an input transformer that rewrites every later cell, a printed fake record), a
 probe that records in its choice answer whether the sandbox held, a submission that leaves a
-child process behind and one that kills everything it can signal. Forgeries earn 0; the probe
-finds every door shut; nothing outlives grading; the others are graded as usual.
+child process behind, one that kills everything it can signal, and one that fills its box past
+the disk limit. Forgeries earn 0; the probe finds every door shut (and is told it is graded, so a
+lab's Check my work cell does not run the lab again); nothing outlives grading; the disk filler is
+stopped alone; the others are graded as usual.
 """
 
 import os
@@ -96,12 +98,21 @@ for top, _, files in os.walk("/box"):
 if os.environ.get("MONITORLAB_TEST_SECRET"): leaks.append("instructor variable")
 if os.getuid() == 0: leaks.append("root")
 if not os.environ["HOME"].startswith("/box"): leaks.append("home")
+if os.environ.get("NBGRADER_EXECUTION") != "autograde": leaks.append("not told it is graded")
 print("leaks:", leaks)
 answer = "B" if not leaks else "A"'''
 
 SURVIVOR = '''import subprocess
 subprocess.Popen(["sleep", "{marker}"], start_new_session=True)
 answer = "B"'''
+
+DISK_FILLER = '''import os, time
+for part in range(8):
+    with open(f"filler{part}.bin", "wb") as out:
+        out.write(os.urandom(8 * 2**20))
+time.sleep(4)
+answer = "B"'''
+DISK_LIMIT_MB = "40"  # for this batch: the filler writes 64 MiB, every other box holds a few KiB
 
 KILLER = '''import os, signal
 answer = "B"
@@ -121,18 +132,19 @@ def graded(tmp_path_factory):
                  "probe": apply_answers(release, {**answers, "choice_answer": PROBE.format(
                      repo=str(Path(__file__).resolve().parent.parent))}),
                  "survivor": apply_answers(release, {**answers, "choice_answer": SURVIVOR.format(marker=marker)}),
-                 "killer": apply_answers(release, {**answers, "mean_code": KILLER})}
+                 "killer": apply_answers(release, {**answers, "mean_code": KILLER}),
+                 "disk_filler": apply_answers(release, {**answers, "choice_answer": DISK_FILLER})}
     for name, code in FORGERIES.items():
         notebooks[name] = apply_answers(release, {"square_code": code})
     paths = {}
     for name, nb in notebooks.items():
         paths[name] = tmp / "subs" / name / f"{LAB}.ipynb"
         write_notebook(nb, paths[name])
-    os.environ["MONITORLAB_TEST_SECRET"] = "instructor"
+    os.environ.update(MONITORLAB_TEST_SECRET="instructor", MONITORLAB_BOX_DISK_MB=DISK_LIMIT_MB)
     try:
         results = grade_notebooks(paths, LAB, root=root, timeout=120)
     finally:
-        del os.environ["MONITORLAB_TEST_SECRET"]
+        del os.environ["MONITORLAB_TEST_SECRET"], os.environ["MONITORLAB_BOX_DISK_MB"]
     return results, marker
 
 
@@ -164,6 +176,13 @@ def test_a_submission_that_kills_everything_fails_alone(graded):
     results, _ = graded
     assert results["killer"].total == 0 and results["killer"].error
     assert results["solution"].total == 6
+
+
+def test_a_submission_that_fills_the_disk_is_stopped_alone(graded):
+    results, _ = graded
+    assert results["disk_filler"].total == 0
+    assert "MiB a sandbox may hold" in results["disk_filler"].error, results["disk_filler"].error
+    assert results["probe"].total == 6
 
 
 def test_grading_refuses_without_a_sandbox_unless_told(tmp_path):
