@@ -386,3 +386,12 @@ def test_moto_and_the_evaluator_agree_where_moto_enforces(sandbox):
         ours.append(evaluate("sts:AssumeRole", role_arn, identity_policies=allow("sts:AssumeRole"), resource_policy=trust,
                              context={"aws:PrincipalArn": reader}, principal_account="123456789012").allowed)
     assert moto_says == ours == [False, True]
+
+
+@pytest.mark.parametrize("policy, words", [
+    ({"Version": "2012-10-17", "Statement": ["s3:GetObject"]}, "Statement 0 is str"),
+    ({"Version": "2012-10-17", "Statement": "s3:GetObject"}, "Statement is a str"),
+])
+def test_a_statement_that_is_not_an_object_is_refused_by_name(policy, words):
+    with pytest.raises(iam.MalformedPolicyDocument, match=words):
+        iam.validate(policy)

@@ -249,7 +249,7 @@ def score_task2(values: dict, inputs: dict) -> tuple[float, list[str]]:
         return 0.0, ["✗ MONITORING_POLICY is not a dict yet"]
     try:
         iam.validate(policy)
-    except (ValueError, TypeError, AttributeError, KeyError) as error:  # the engine's refusal
+    except (ValueError, TypeError, KeyError) as error:  # validate's MalformedPolicyDocument
         return 0.0, [f"✗ IAM would refuse MONITORING_POLICY: {error}"]
     msgs, score = [], 0.0
     missing = [c for c, d in zip(TASK2_NEEDED, decisions(policy, TASK2_NEEDED)) if d != "Allow"]
@@ -356,7 +356,7 @@ def score_task3(values: dict, inputs: dict) -> tuple[float, list[str]]:
         return 0.0, ["✗ CAPTURE_BUCKET_POLICY is not a dict yet"]
     try:
         iam.validate(policy, kind="resource")
-    except (ValueError, TypeError, AttributeError, KeyError) as error:  # the engine's refusal
+    except (ValueError, TypeError, KeyError) as error:  # validate's MalformedPolicyDocument
         return 0.0, [f"✗ S3 would refuse CAPTURE_BUCKET_POLICY: {error}"]
     msgs: list[str] = []
     score = sum(_bucket_points(policy, case, 0.5, msgs) for case in inputs["visible"] + inputs["hidden"])

@@ -94,8 +94,17 @@ def validate(policy, *, kind: str = "identity") -> dict:
     Messages are IAM's (``MalformedPolicyDocument``). Returns the parsed policy.
     """
     doc = load_policy(policy)
+    if not isinstance(doc["Statement"], (dict, list)):
+        raise MalformedPolicyDocument("Syntax errors in policy. (Statement is a "
+                                      f"{type(doc['Statement']).__name__}: make it a list of "
+                                      "statement objects)")
     if doc.get("Version", "2012-10-17") != "2012-10-17":
         raise MalformedPolicyDocument("Policy document must be version 2012-10-17 or greater.")
+    for index, st in enumerate(statements(doc)):
+        if not isinstance(st, dict):
+            raise MalformedPolicyDocument(f"Statement {index} is {type(st).__name__} {st!r:.60}, not "
+                                          "an object: each statement is {\"Effect\": ..., "
+                                          "\"Action\": ..., \"Resource\": ...}")
     sids = [s.get("Sid") for s in statements(doc) if s.get("Sid")]
     if len(sids) != len(set(sids)):
         raise MalformedPolicyDocument("Statement IDs (SID) in a single policy must be unique.")
