@@ -11,17 +11,21 @@ from grader.testing import GradeResult, answer_tasks, bundle_mismatches, case_bu
 from grader.testing import grading_mismatches, release_notebook
 from tests.test_grader_pipeline import LAB, make_toy_course
 
+
 TASKS = {"square_code": ("test_square",), "choice_answer": ("test_choice",),
          "mean_code": ("test_mean",)}
 POINTS = {"test_square": 2.0, "test_choice": 1.0, "test_mean": 3.0}
+
 
 def result(**points) -> GradeResult:
     per_task = {gid: (points.get(gid, full), full) for gid, full in POINTS.items()}
     return GradeResult(sum(p for p, _ in per_task.values()), 6.0, per_task)
 
+
 def test_each_answer_is_graded_by_the_test_cells_after_it(tmp_path):
     root = make_toy_course(tmp_path / "course")
     assert answer_tasks(release_notebook(LAB, root=root)) == TASKS
+
 
 def test_cases_on_different_cells_share_a_bundle_and_cases_on_one_cell_do_not():
     square = Case("square", {"square_code": "..."}, 4.0)
@@ -30,6 +34,7 @@ def test_cases_on_different_cells_share_a_bundle_and_cases_on_one_cell_do_not():
     both = Case("both", {"square_code": "...", "choice_answer": "..."}, 3.0)
     bundles = case_bundles([square, mean, other_mean, both], TASKS)
     assert [[c.name for c in b] for b in bundles] == [["both", "mean"], ["square", "other_mean"]]
+
 
 def test_a_bundle_proves_its_cases_only_when_each_loses_exactly_its_points():
     square, mean = Case("square", {"square_code": "..."}, 4.0), Case("mean", {"mean_code": "..."}, 5.0)
@@ -40,6 +45,7 @@ def test_a_bundle_proves_its_cases_only_when_each_loses_exactly_its_points():
     assert leak == ["test_choice scored 0 of 1 and no case touches it"]
     failed = GradeResult(0.0, 6.0, {}, error="the kernel died")
     assert bundle_mismatches(failed, [square], TASKS, POINTS) == ["bundle did not grade: the kernel died"]
+
 
 LEAKY_CASES = '''from grader.cases import Case
 
@@ -54,6 +60,7 @@ CASES = [
     Case("wrong_choice_declared_badly", {"choice_answer": 'answer = "C"'}, expected_score=4.0),
 ]
 '''
+
 
 def test_the_proof_regrades_a_bundle_that_does_not_add_up_and_names_the_wrong_case(tmp_path):
     root = make_toy_course(tmp_path / "course")
