@@ -11,19 +11,25 @@ import contextlib
 import io
 import json
 import random
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.checks import lab01_data_capture as lab01
+from grader.layout import list_labs
+from grader.notebooks import read_notebook, task_points
 from grader.results import _cell_text
 from grader.submission_check import integrity_flags, normalise_submission
-from grader.trusted import draw_inputs, evaluation_cell, new_nonce, read_record, score_cell
+from grader.trusted import checks_file, draw_inputs, evaluation_cell, load_checks, new_nonce
+from grader.trusted import read_record, score_cell
 from grader.trusted_execute import without_hidden_tests
 from monitorlab.account.clock import as_utc, hour_floor
 from monitorlab.serving.capture import hour_prefix, parse_capture_files
 from monitorlab.serving.data import FEATURES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cell(source: str, namespace: dict) -> list[dict]:
@@ -298,3 +304,13 @@ def test_copies_of_the_solution_or_of_a_classmate_are_flagged():
     assert flags["ann"] == ["a: identical to the published solution"]
     assert flags["bob"] == ["a: identical to the answer of cy"]
     assert flags["dee"] == flags["eve"] == []
+
+
+@pytest.mark.parametrize("lab", list_labs(ROOT))
+def test_every_lab_scores_every_test_cell_outside_the_kernel(lab):
+    release = read_notebook(ROOT / "labs" / lab / f"{lab}.ipynb")
+    checks = load_checks(checks_file(ROOT, lab))
+    assert {gid: c.points for gid, c in checks.items()} == task_points(release)
+    solution = read_notebook(ROOT / "solutions" / lab / f"{lab}.ipynb")
+    for cell in solution.cells:  # every hidden check lives in grader/checks, none in the notebook
+        assert "### BEGIN HIDDEN TESTS" not in cell.source, f"{lab}: a hidden test in the notebook"
