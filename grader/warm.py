@@ -14,7 +14,8 @@ worker starts. The forkserver holds nothing of any submission.
 
 Where forking is not possible (not POSIX, or inside a daemonic process such as a Dask worker,
 which may not have children through ``multiprocessing``), or when ``MONITORLAB_COLD_WORKERS=1``
-asks for it, ``start_worker`` starts the cold ``python -m grader.worker`` as before.
+asks for it, or if the forkserver cannot serve, ``start_worker`` starts the cold
+``python -m grader.worker`` as before.
 """
 
 import multiprocessing
@@ -79,10 +80,7 @@ def start_worker(job_file: Path, cwd: Path, env: dict[str, str], log_path: Path)
     Its standard output and error go to ``log_path``; returns a ``WarmWorker`` or a ``Popen``.
     """
     if not warm_possible():
-        with open(log_path, "ab") as log:
-            return subprocess.Popen([sys.executable, "-m", "grader.worker", str(job_file)],
-                                    cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+        return _start_cold(job_file, cwd, env, log_path)
     process = _forkserver().Process(target=_run_forked,
                                     args=(str(job_file), str(cwd), dict(env), str(log_path)),
                                     name=f"grader.worker {Path(job_file).parent.name}")
@@ -91,9 +89,21 @@ def start_worker(job_file: Path, cwd: Path, env: dict[str, str], log_path: Path)
         sys.modules["__main__"] = _NO_MAIN
         try:
             process.start()
+        except (OSError, EOFError, RuntimeError) as error:  # the forkserver could not serve
+            with open(log_path, "a", encoding="utf-8") as log:
+                log.write(f"warm start failed ({error!r}); starting the worker cold\n")
+            return _start_cold(job_file, cwd, env, log_path)
         finally:
             sys.modules["__main__"] = main
     return WarmWorker(process)
+
+
+def _start_cold(job_file: Path, cwd: Path, env: dict[str, str], log_path: Path):
+    """``python -m grader.worker JOB`` in a new session (what every worker was before)."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "grader.worker", str(job_file)],
+                                cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _forkserver():

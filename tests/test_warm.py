@@ -50,3 +50,20 @@ def test_wait_reports_a_timeout_like_popen(tmp_path):
     stuck._process, stuck.pid = type("P", (), {"join": lambda self, t: None, "exitcode": None})(), 1
     with pytest.raises(subprocess.TimeoutExpired):
         stuck.wait(timeout=0.01)
+
+
+def test_a_forkserver_that_cannot_serve_falls_back_to_a_cold_worker(tmp_path, monkeypatch):
+    class Broken:
+        def Process(self, **kwargs):
+            class P:
+                def start(self):
+                    raise EOFError("forkserver gone")
+            return P()
+
+    monkeypatch.setattr(warm, "_forkserver", lambda: Broken())
+    job = tmp_path / "job.json"
+    job.write_text("{}")
+    worker = warm.start_worker(job, tmp_path, {"PATH": os.environ["PATH"]}, tmp_path / "log")
+    assert isinstance(worker, subprocess.Popen)
+    assert worker.wait(timeout=60) == 1
+    assert "starting the worker cold" in (tmp_path / "log").read_text()
