@@ -211,6 +211,33 @@ def is_obj(value) -> bool:
     return isinstance(value, dict) and "__obj__" in value
 
 
+UNSET = object()  # what ``returned`` gives when there is no value to score
+
+
+def returned(result: dict, name: str, label: str, msgs: list):
+    """The value a learner function returned, or ``UNSET`` with a message (in ``msgs``) saying
+    why not: ``✗ {label}: {name} is not written yet`` or ``✗ {label}: {name} raised ...``."""
+    try:
+        return value_of(result)
+    except NotWritten:
+        msgs.append(f"✗ {label}: {name} is not written yet")
+    except Failed as exc:
+        msgs.append(f"✗ {label}: {name} {exc}")
+    return UNSET
+
+
+def text_is(value, want: str) -> bool:
+    """The kernel's value equals the string ``want`` (a ``str`` or a numpy string)."""
+    if isinstance(value, str):
+        return value == want
+    return is_obj(value) and value.get("__obj__") == "str_" and value.get("str") == want
+
+
+def plain_dict(value) -> dict:
+    """``value`` if it is a plain dict (not an object the kernel described), else ``{}``."""
+    return value if isinstance(value, dict) and not is_obj(value) else {}
+
+
 def as_float(value) -> float | None:
     """``float(value)`` as the kernel would compute it, or None if that fails."""
     if is_obj(value):

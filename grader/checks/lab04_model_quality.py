@@ -15,7 +15,7 @@ import functools
 import math
 
 from grader.trusted import Check, Failed, NotWritten, as_float, choices_check, is_obj, letter
-from grader.trusted import shown, value_of
+from grader.trusted import shown, text_is, value_of
 
 MERGE_ENGINE = ("monitorlab", "mq", "modelquality", "join_keys", "latest_labels",
                 "latest_positions", "MergeResult", "labelled_window")
@@ -518,11 +518,6 @@ def _fraction(value) -> float | None:
         else as_float(value)
 
 
-def _is_text(value, want: str) -> bool:
-    """The kernel's value equals the string ``want`` (a ``str`` or a numpy string)."""
-    if isinstance(value, str):
-        return value == want
-    return is_obj(value) and value.get("__obj__") == "str_" and value.get("str") == want
 
 
 def score_task5(values: dict, inputs: dict) -> tuple[float, list[str]]:
@@ -541,7 +536,7 @@ def score_task5(values: dict, inputs: dict) -> tuple[float, list[str]]:
     score += _award(at_p2d is not None and abs(at_p2d - window_fraction(2)) <= 0.005, 1.0, msgs,
                     f"✗ EXPECTED_AT_P2D is {shown(got.get('EXPECTED_AT_P2D'))}: "
                     "ArrivalModel().window_fraction(t - 3 days, t - 2 days, t)")
-    score += _award(_is_text(got.get("END_OFFSET"), expected_end_offset()), 1.0, msgs,
+    score += _award(text_is(got.get("END_OFFSET"), expected_end_offset()), 1.0, msgs,
                     f"✗ END_OFFSET {shown(got.get('END_OFFSET'))}: -P2D gives about 71 %; a window "
                     "must be 3 to 4 days old to reach 80 %")
     return score, msgs

@@ -13,8 +13,8 @@ deterministic set-up (``WINDOW_GLOBAL_SHAP``, the task 4 answers;
 import math
 import re
 
-from grader.trusted import choices_check
-from grader.trusted import Check, Failed, NotWritten, as_float, is_obj, letter, shown, value_of
+from grader.trusted import UNSET, Check, as_float, choices_check, is_obj, letter, plain_dict
+from grader.trusted import returned, shown, text_is
 
 COURSE_FEATURES = ["age", "workclass", "education", "education_num", "marital_status",
                    "occupation", "relationship", "race", "sex", "capital_gain", "capital_loss",
@@ -28,25 +28,10 @@ def _close(value, expected: float) -> bool:
     return number is not None and math.isclose(number, expected, **TOL)
 
 
-UNSET = object()
 
 
-def _got(result: dict, name: str, label: str, msgs: list):
-    """The value a learner function returned, or ``UNSET`` with a message saying why not."""
-    try:
-        return value_of(result)
-    except NotWritten:
-        msgs.append(f"✗ {label}: {name} is not written yet")
-    except Failed as exc:
-        msgs.append(f"✗ {label}: {name} {exc}")
-    return UNSET
 
 
-def _is_text(value, want: str) -> bool:
-    """The kernel's value equals the string ``want`` (a ``str`` or a numpy string)."""
-    if isinstance(value, str):
-        return value == want
-    return is_obj(value) and value.get("__obj__") == "str_" and value.get("str") == want
 
 
 # ------------------------------------------------------------------------------ task 1 NDCG
@@ -139,7 +124,7 @@ def expected_ndcg(baseline: dict, live: dict) -> float:
 def _value_points(result: dict, name: str, expected: float, weight: float, label: str,
                   hint: str, msgs: list) -> float:
     """``weight`` if the function's value is within 1e-9 of ``expected``, else a message."""
-    got = _got(result, name, label, msgs)
+    got = returned(result, name, label, msgs)
     if got is UNSET:
         return 0.0
     if _close(got, expected):
@@ -257,7 +242,7 @@ def expected_aggregate(phi, features, method: str) -> dict[str, float]:
 def _aggregate_points(result: dict, expected: dict, method: str, weight: float, label: str,
                       msgs: list) -> float:
     """``weight`` if the dict has the features in order and every value within 1e-9."""
-    got = _got(result, "global_attributions", label, msgs)
+    got = returned(result, "global_attributions", label, msgs)
     if got is UNSET:
         return 0.0
     if (isinstance(got, dict) and not is_obj(got) and list(got) == list(expected)
@@ -344,7 +329,7 @@ def score_task3(values: dict, inputs: dict) -> tuple[float, list[str]]:
     labels = ["three windows", "boundary", "threshold " + str(inputs["hidden"][1][1]), "no windows"]
     msgs, score = [], 0.0
     for args, result, weight, label, hint in zip(calls, results, weights, labels, TASK3_HINTS):
-        got = _got(result, "drifted_windows", label, msgs)
+        got = returned(result, "drifted_windows", label, msgs)
         expected = expected_windows(*args)
         if got is UNSET:
             continue
@@ -382,10 +367,10 @@ def score_task4(values: dict, inputs: dict) -> tuple[float, list[str]]:
         (values["first"].get("value") == FIRST_FLAGGED,
          "✗ FIRST_FLAGGED: take the first record whose status is CompletedWithViolations; an "
          "execution at hh:00 analyses the hour BEFORE hh:00"),
-        (_is_text(risen, RISEN_FEATURE),
+        (text_is(risen, RISEN_FEATURE),
          f"✗ RISEN_FEATURE is {shown(risen)}: open that execution's analysis.json and compare its "
          "global_shap_values ranking with the baseline's"),
-        (_is_text(quiet, QUIET_CHANGE),
+        (text_is(quiet, QUIET_CHANGE),
          f"✗ QUIET_CHANGE is {shown(quiet)}: look for a feature whose data-quality distance jumps "
          "hours before the first violation; the model barely uses it, so its ranking cannot move"),
         ("value" in values["action"] and letter(values["action"]["value"]) == "C",
@@ -411,9 +396,6 @@ return {"config": get("ANALYSIS_CONFIG"),
 '''
 
 
-def _dict(value) -> dict:
-    """``value`` if it is a plain dict, else ``{}``."""
-    return value if isinstance(value, dict) and not is_obj(value) else {}
 
 
 def score_task5(values: dict, inputs: dict) -> tuple[float, list[str]]:
@@ -421,7 +403,7 @@ def score_task5(values: dict, inputs: dict) -> tuple[float, list[str]]:
     baseline, samples, aggregation, units, local values (0.5 each), type, schedule (0.25 each)."""
     msgs, score = [], 0.0
     config = values["config"].get("value")
-    shap = _dict(_dict(_dict(config).get("methods")).get("shap"))
+    shap = plain_dict(plain_dict(plain_dict(config).get("methods")).get("shap"))
     if not isinstance(config, dict) or is_obj(config):
         msgs.append("✗ ANALYSIS_CONFIG is not a dict yet")
     elif not shap:
@@ -435,9 +417,9 @@ def score_task5(values: dict, inputs: dict) -> tuple[float, list[str]]:
         if unknown:
             msgs.append(f"✗ {unknown} are not Clarify SHAP parameters; use {sorted(TASK5_ALLOWED)}")
         score += 0.5 if is_json and not unknown else 0.0
-    score += _task5_fields(_dict(config), shap, msgs.append if shap else (lambda text: None))
+    score += _task5_fields(plain_dict(config), shap, msgs.append if shap else (lambda text: None))
     kind = values["type"].get("value")
-    if _is_text(kind, "ModelExplainability"):
+    if text_is(kind, "ModelExplainability"):
         score += 0.25
     else:
         msgs.append(f"✗ MONITORING_TYPE is {shown(kind)}: the attribution monitor's type is one of "

@@ -15,9 +15,8 @@ from collections.abc import Callable
 
 # Lab 07's value helpers (the same rules: a value not written / raised, a str or numpy str, a dict);
 # they belong in grader.trusted, which the lead owns.
-from grader.checks.lab07_attribution_drift import UNSET, _dict, _got, _is_text
-from grader.trusted import choices_check
-from grader.trusted import Check, as_text, is_obj, letter, shown
+from grader.trusted import UNSET, Check, as_text, choices_check, is_obj, letter, plain_dict
+from grader.trusted import returned, shown, text_is
 
 COURSE_FEATURES = ["age", "workclass", "education", "education_num", "marital_status",
                    "occupation", "relationship", "race", "sex", "capital_gain", "capital_loss",
@@ -49,7 +48,7 @@ def _case_points(values: dict, inputs: dict, visible_labels: list, hidden: list,
     msgs: list[str] = []
     score = 0.0
     for result, args, weight, label, hint in rows:
-        got = _got(result, name, label, msgs)
+        got = returned(result, name, label, msgs)
         if got is UNSET:
             continue
         want = expected(*args)
@@ -150,7 +149,7 @@ def expected_outcome(violations: list, evaluation: dict, min_gain: float) -> tup
 def _same_outcome(got, expected: tuple) -> bool:
     """The tuple (or list) returned is ``expected`` (its step name a ``str`` or a numpy string)."""
     return (isinstance(got, list) and len(got) == len(expected)
-            and all((e is None and g is None) or (e is not None and _is_text(g, e))
+            and all((e is None and g is None) or (e is not None and text_is(g, e))
                     for g, e in zip(got, expected)))
 
 
@@ -317,8 +316,8 @@ def score_task3(values: dict, inputs: dict) -> tuple[float, list[str]]:
         score = 0.0
     else:
         score = _engine_reads(config, values["json"], msgs)
-    routing = _dict(_dict(_dict(config).get("BlueGreenUpdatePolicy")).get("TrafficRoutingConfiguration"))
-    score += _task3_fields(_dict(config), routing, msgs.append if routing else (lambda text: None))
+    routing = plain_dict(plain_dict(plain_dict(config).get("BlueGreenUpdatePolicy")).get("TrafficRoutingConfiguration"))
+    score += _task3_fields(plain_dict(config), routing, msgs.append if routing else (lambda text: None))
     action = values["action"].get("value")
     if "value" in values["action"] and as_text(action).strip() in ("UpdateEndpoint", "update_endpoint"):
         score += 0.75
@@ -330,10 +329,10 @@ def score_task3(values: dict, inputs: dict) -> tuple[float, list[str]]:
 
 def _task3_fields(config: dict, routing: dict, say) -> float:
     """The six requirements of the canary update, each with its points (a message when unmet)."""
-    policy = _dict(config.get("BlueGreenUpdatePolicy"))
-    size = _dict(routing.get("CanarySize"))
+    policy = plain_dict(config.get("BlueGreenUpdatePolicy"))
+    size = plain_dict(routing.get("CanarySize"))
     wait = routing.get("WaitIntervalInSeconds")
-    alarms = _dict(config.get("AutoRollbackConfiguration")).get("Alarms")
+    alarms = plain_dict(config.get("AutoRollbackConfiguration")).get("Alarms")
     alarms = alarms if isinstance(alarms, list) else []
     termination = policy.get("TerminationWaitInSeconds")
     timeout = policy.get("MaximumExecutionTimeoutInSeconds")
@@ -388,7 +387,7 @@ def score_task4(values: dict, inputs: dict) -> tuple[float, list[str]]:
         (share_number is not None and abs(share_number - SHARE_WHEN_FIRED) < 1e-9,
          f"✗ SHARE_WHEN_FIRED is {shown(share)}: read green_share on the row where the alarm first "
          "reads ALARM (the share in force during that minute, before the rollback)"),
-        (_is_text(live, LIVE_CONFIG),
+        (text_is(live, LIVE_CONFIG),
          f"✗ LIVE_CONFIG is {shown(live)}: after a rollback the endpoint keeps its OLD configuration; "
          "ask sm.describe_endpoint"),
         ("value" in why and letter(why["value"]) == WHY_NOT_FIRST,
@@ -413,8 +412,8 @@ TASK5_EVALUATE = 'return {"kinds": get("TRIGGER_KIND")}\n'
 
 def score_task5(values: dict, inputs: dict) -> tuple[float, list[str]]:
     """0.5 per scenario whose kind is the engine's."""
-    kinds = _dict(values["kinds"].get("value"))
-    given = {k: next((w for w in TRIGGER_WHY if _is_text(kinds.get(k), w)), None) for k in "abcdef"}
+    kinds = plain_dict(values["kinds"].get("value"))
+    given = {k: next((w for w in TRIGGER_WHY if text_is(kinds.get(k), w)), None) for k in "abcdef"}
     bad = [k for k, kind in given.items() if kind is None]
     msgs = [f"✗ give 'threshold', 'schedule' or 'performance' for {bad}"] if bad else []
     score = 0.0

@@ -14,21 +14,11 @@ numbers; tasks 3 and 4 keep literals read from the lab's deterministic set-up
 import math
 import re
 
-from grader.trusted import Check, Failed, NotWritten, as_float, as_text, choices_check, is_obj
-from grader.trusted import shown, value_of
-
-UNSET = object()
+from grader.trusted import UNSET, Check, as_float, as_text, choices_check, is_obj, returned
+from grader.trusted import shown, text_is
 
 
-def _got(result: dict, name: str, label: str, msgs: list):
-    """The value a learner function returned, or ``UNSET`` with a message saying why not."""
-    try:
-        return value_of(result)
-    except NotWritten:
-        msgs.append(f"✗ {name} is not written yet")
-    except Failed as exc:
-        msgs.append(f"✗ {label} {exc}")
-    return UNSET
+
 
 
 def _number(value) -> float | None:
@@ -42,11 +32,6 @@ def _number(value) -> float | None:
     return None
 
 
-def _is_text(value, want: str) -> bool:
-    """The kernel's value equals the string ``want`` (a ``str`` or a numpy string)."""
-    if isinstance(value, str):
-        return value == want
-    return is_obj(value) and value.get("__obj__") == "str_" and value.get("str") == want
 
 
 def _is_dict(value) -> bool:
@@ -136,7 +121,7 @@ def _value_points(result: dict, name: str, args: list, expected: float, weight: 
                   hint: str, msgs: list) -> float:
     """``weight`` if ``float(value)`` is within rel 1e-9 of ``expected``, else a message."""
     label = f"{name}{tuple(args)}"
-    got = _got(result, name, label, msgs)
+    got = returned(result, name, label, msgs)
     if got is UNSET:
         return 0.0
     number = as_float(got)
@@ -217,7 +202,7 @@ def score_task2(values: dict, inputs: dict) -> tuple[float, list[str]]:
         msgs.append("✗ REGISTER, POLICY and SCHEDULE must each be a dict of keyword arguments")
     else:
         wrong = [f"{name}[{key!r}]" for name, given in zip(TASK2_NAMES, (register, policy, schedule))
-                 for key, want in expected_ids().items() if not _is_text(given.get(key), want)]
+                 for key, want in expected_ids().items() if not text_is(given.get(key), want)]
         if wrong:
             msgs.append(f"✗ wrong or missing {wrong}: a variant's resource id is "
                         "endpoint/<endpoint>/variant/<variant>")
@@ -232,9 +217,9 @@ def score_task2(values: dict, inputs: dict) -> tuple[float, list[str]]:
         say("✗ REGISTER: MinCapacity 2 and MaxCapacity 8")
     spec = tt.get("PredefinedMetricSpecification")
     metric = spec.get("PredefinedMetricType") if _is_dict(spec) else None
-    if (_is_text(policy.get("PolicyType"), "TargetTrackingScaling")
-            and _is_text(metric, scaling.PREDEFINED)
-            and _is_text(policy.get("PolicyName"), "fraud-invocations")):
+    if (text_is(policy.get("PolicyType"), "TargetTrackingScaling")
+            and text_is(metric, scaling.PREDEFINED)
+            and text_is(policy.get("PolicyName"), "fraud-invocations")):
         score += 0.5
     else:
         say(f"✗ POLICY: PolicyName fraud-invocations, PolicyType TargetTrackingScaling, predefined "
@@ -250,7 +235,7 @@ def score_task2(values: dict, inputs: dict) -> tuple[float, list[str]]:
     else:
         say("✗ cooldowns: ScaleOutCooldown 60 and ScaleInCooldown 600 (seconds)")
     cron = as_text(schedule.get("Schedule", "")).strip()
-    if TASK2_CRON.fullmatch(cron) and _is_text(schedule.get("ScheduledActionName"), "morning-floor"):
+    if TASK2_CRON.fullmatch(cron) and text_is(schedule.get("ScheduledActionName"), "morning-floor"):
         score += 0.5
     else:
         say(f"✗ SCHEDULE: name morning-floor and Schedule cron(M H * * ? *) in UTC (got {cron!r})")
@@ -293,11 +278,11 @@ def score_task3(values: dict, inputs: dict) -> tuple[float, list[str]]:
     fix = fix if _is_dict(fix) else {}
     allowed = set(TASK3_ALLOWED)
     msgs, score = [], 0.0
-    bad = [k for k in TASK3_KEY if not any(_is_text(fix.get(k), a) for a in allowed)]
+    bad = [k for k in TASK3_KEY if not any(text_is(fix.get(k), a) for a in allowed)]
     if bad:
         msgs.append(f"✗ give one of {sorted(allowed)} for {bad}")
     for key, (answer, why) in TASK3_KEY.items():
-        if _is_text(fix.get(key), answer):
+        if text_is(fix.get(key), answer):
             score += 1.0
         elif key not in bad:
             msgs.append(f"✗ {key}: {why}")
