@@ -27,8 +27,14 @@ import types
 from pathlib import Path
 
 COLD_FLAG = "MONITORLAB_COLD_WORKERS"
+# What the workers and the labs' checks (``grader/checks``) import: every submission would pay it.
 PRELOAD = ["grader.worker", "grader.trusted", "numpy", "pandas", "scipy.stats",
-           "monitorlab.account.sandbox", "monitorlab.serving.capture"]
+           "monitorlab.account.sandbox", "monitorlab.serving.capture",
+           "monitorlab.serving.endpoint", "monitorlab.serving.model", "monitorlab.serving.scenarios",
+           "monitorlab.stats.drift", "monitorlab.stats.bias", "monitorlab.stats.ranking",
+           "monitorlab.stats.model_metrics", "monitorlab.monitoring.clarify_files",
+           "monitorlab.security.iam", "monitorlab.operations.cost", "monitorlab.operations.scaling",
+           "moto.sagemaker.models", "moto.s3.models", "moto.cloudwatch.models", "grader.warm_up"]
 
 _context = None
 _lock = threading.Lock()
