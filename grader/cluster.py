@@ -199,10 +199,15 @@ def local_cluster(workers: int):
 
     Dask's nanny normally sets ``OMP_NUM_THREADS=1`` (and MKL/OpenBLAS) in its workers; here it
     sets nothing, so kernels see the same environment as with ``--jobs`` and grade identically.
+    Its worker processes are not daemonic (``distributed.worker.daemon: False``): a daemonic
+    process may not start ``multiprocessing`` children, so each submission would start a cold
+    worker (``grader.warm``) and pay Python's start-up again. On a real cluster, set the same
+    (``DASK_DISTRIBUTED__WORKER__DAEMON=False``) where the workers start.
     """
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": {}}):
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": {},
+                          "distributed.worker.daemon": False}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                             dashboard_address=None, memory_limit=0)
