@@ -1,12 +1,22 @@
 """Run a prepared notebook inside the sandbox: ``python -m grader.boxrun IN OUT TIMEOUT``.
 
-Started by ``grader.worker`` (inside ``bwrap`` unless grading is explicitly unsandboxed). It
-executes every cell of ``IN`` with nbgrader's Execute preprocessor (``grader.kernel``: the
-kernel is this interpreter, a per-cell ``TIMEOUT`` interrupts an endless cell) in the current
-folder, and writes the executed notebook to ``OUT``. If the kernel dies or stops responding it
-writes ``OUT.error`` (one line: the exception's type and message) and exits 3. It never sees
-an expected value or a point: the cells it runs are the release's and the learner's, with
-every test cell replaced by an evaluation cell (``grader.trusted``).
+Started by ``grader.trusted_execute`` (inside ``bwrap`` unless grading is explicitly
+unsandboxed). It executes every cell of ``IN`` in a fresh kernel on this interpreter
+(``grader.kernel``), in the current folder, and writes the executed notebook to ``OUT``. If the
+kernel dies or stops responding it writes ``OUT.error`` (one line: the exception's type and
+message) and exits 3. It never sees an expected value or a point: the cells it runs are the
+release's and the learner's, with every test cell replaced by an evaluation cell
+(``grader.trusted``).
+
+It drives the kernel with nbclient directly, with the settings of nbgrader's ``Execute``
+preprocessor (``EXECUTE``: errors do not stop the run, a cell running past ``TIMEOUT`` seconds is
+interrupted and gets nbgrader's ``CellTimeoutError`` output, a reply's error that left no output
+is appended, as ``Execute.on_cell_executed`` does) plus the course's own (``nbgrader_config``:
+300 s for the kernel to start, 60 s for a cell's late output on a loaded machine). Importing
+nbgrader here would cost about 1 s of CPU per submission for nothing: this process is started
+once per submission, and nbgrader's other preprocessors run outside, in the worker. For the same
+reason the notebooks are read and written without schema validation: ``IN`` was written by the worker, and
+the worker validates ``OUT`` when it reads it back.
 """
 
 import os
@@ -18,8 +28,39 @@ from grader.speedups import skip_slow_optional_imports
 skip_slow_optional_imports()
 
 import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
 
-from grader.kernel import VenvExecute  # noqa: E402
+from grader.kernel import VenvKernelManager  # noqa: E402
+
+# nbgrader.preprocessors.Execute's settings (nbgrader 0.9), and the course's from nbgrader_config.
+EXECUTE = dict(
+    allow_errors=True, interrupt_on_timeout=True, raise_on_iopub_timeout=True,
+    error_on_timeout={
+        "ename": "CellTimeoutError", "evalue": "",
+        "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"]},
+    startup_timeout=300, iopub_timeout=60,
+)
+
+
+def append_unrecorded_error(cell, cell_index, execute_reply) -> None:
+    """What ``nbgrader.preprocessors.Execute.on_cell_executed`` does: if the reply is an error
+    that no output records (a timeout), add it as the cell's last output."""
+    content = execute_reply["content"]
+    if content["status"] != "error":
+        return
+    if any(o.output_type == "error" and o.ename == content["ename"] for o in cell.outputs):
+        return
+    cell.outputs.append(nbformat.v4.new_output(
+        "error", ename=content["ename"], evalue=content["evalue"],
+        traceback=content["traceback"] or ["ERROR: An error occurred while showtraceback was disabled"]))
+
+
+def run(nb, cwd: str, timeout: int):
+    """Execute ``nb`` in place in ``cwd``; nbclient's exceptions propagate."""
+    client = NotebookClient(nb, timeout=timeout, kernel_manager_class=VenvKernelManager,
+                            resources={"metadata": {"path": cwd}},
+                            on_cell_executed=append_unrecorded_error, **EXECUTE)
+    return client.execute()
 
 
 def main(argv: list[str]) -> int:
@@ -28,15 +69,14 @@ def main(argv: list[str]) -> int:
     for folder in ("JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "HOME"):
         if os.environ.get(folder):
             Path(os.environ[folder]).mkdir(parents=True, exist_ok=True)
-    nb = nbformat.read(source, as_version=4)
-    executor = VenvExecute(timeout=timeout, interrupt_on_timeout=True, startup_timeout=300)
+    nb = nbformat.v4.reads(source.read_text(encoding="utf-8"))  # no schema validation
     try:
-        executor.preprocess(nb, {"metadata": {"path": os.getcwd()}})
-    except Exception as exc:  # DeadKernelError, UnresponsiveKernelError, start-up failures
+        run(nb, os.getcwd(), timeout)
+    except Exception as exc:  # DeadKernelError, TimeoutError (iopub, start-up), start-up failures
         Path(f"{dest}.error").write_text(f"{type(exc).__name__}: {exc}".splitlines()[0][:2000],
                                          encoding="utf-8")
         return 3
-    nbformat.write(nb, dest)
+    dest.write_text(nbformat.v4.writes(nb), encoding="utf-8")
     return 0
 
 

@@ -54,9 +54,24 @@ class DaskPool:
         from distributed import Client
 
         if scheduler:
-            return cls(Client(scheduler, timeout=30))
-        local = local_cluster(workers_in(cluster))
-        return cls(Client(local), cluster=local)
+            pool = cls(Client(scheduler, timeout=30))
+        else:
+            local = local_cluster(workers_in(cluster))
+            pool = cls(Client(local), cluster=local)
+        pool.warm_workers()
+        return pool
+
+    def warm_workers(self) -> dict[str, bool]:
+        """Start every current worker's forkserver (``grader.warm.prestart``) before grading;
+        ``address -> warm``. A worker that joins later warms up on its first submission."""
+        from grader.warm import prestart
+
+        workers = list(self.client.scheduler_info(n_workers=-1)["workers"])
+        futures = {address: self.client.submit(prestart, workers=[address],
+                                               allow_other_workers=False, pure=False,
+                                               key=f"warm-{uuid.uuid4().hex}")
+                   for address in workers}
+        return {address: bool(future.result()) for address, future in futures.items()}
 
     def close(self) -> None:
         """Disconnect (and stop the cluster if this pool started it)."""

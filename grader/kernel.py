@@ -16,7 +16,6 @@ import sys
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from nbgrader.preprocessors import Execute
 
 from grader.environment import offline_aws
 
@@ -64,10 +63,3 @@ class VenvKernelManager(AsyncKernelManager):
         kw["env"] = offline_aws(dict(kw.get("env") or os.environ))
         return await super()._async_pre_start_kernel(**kw)
 
-
-class VenvExecute(Execute):
-    """nbgrader's Execute preprocessor, running cells in a ``VenvKernelManager`` kernel."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", VenvKernelManager)
-        super().__init__(*args, **kwargs)

@@ -32,11 +32,21 @@ from nbgrader.converters import Autograde  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
 
 from grader.environment import ensure_venv_on_path  # noqa: E402
-from grader.kernel import VenvExecute  # noqa: E402
+from grader.kernel import VenvKernelManager  # noqa: E402
 
 # nbgrader runs the venv's `alembic` script when it creates gradebook.db: make sure it is found
 # even if the venv was not activated (`.venv/bin/nbgrader ...`).
 ensure_venv_on_path()
+
+
+
+class VenvExecute(Execute):
+    """nbgrader's Execute preprocessor, running cells in a ``VenvKernelManager`` kernel."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", VenvKernelManager)
+        super().__init__(*args, **kwargs)
+
 
 c = get_config()  # noqa: F821  (traitlets provides get_config when it loads this file)
 

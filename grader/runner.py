@@ -11,15 +11,19 @@ import logging
 import re
 from pathlib import Path
 
-import nbgrader
-import nbgrader.api
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.utils import capture_log
-from traitlets.config import Config
+from grader import speedups
 
-from grader.environment import ensure_venv_on_path
+speedups.apply_all()  # before nbgrader validates anything (see grader.speedups)
+
+import nbgrader  # noqa: E402
+import nbgrader.api  # noqa: E402
+from alembic.config import Config as AlembicConfig  # noqa: E402
+from alembic.script import ScriptDirectory  # noqa: E402
+from nbgrader.coursedir import CourseDirectory  # noqa: E402
+from nbgrader.utils import capture_log  # noqa: E402
+from traitlets.config import Config  # noqa: E402
+
+from grader.environment import ensure_venv_on_path  # noqa: E402
 
 _ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Exit)): ?(.*)$")
 

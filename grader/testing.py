@@ -155,12 +155,17 @@ def grade_cases(lab: str, *, root: Path | str | None = None,
 
 def grading_mismatches(lab: str, *, max_total: float, root: Path | str | None = None,
                        jobs: int | None = None) -> dict[str, object]:
-    """Grade the solution, the untouched release and every case; return what is off (``{}`` if all
-    is as designed): the solution must score ``max_total``, the release 0, each case its score.
+    """Grade the untouched release and every case; return what is off (``{}`` if all is as
+    designed): the release declares ``max_total`` points and scores 0, each case its score.
 
     The cases are graded in bundles (``case_bundles``), each case proven by the tasks it touches
-    (``bundle_mismatches``); a bundle that does not add up is graded again case by case, so a
-    failure always names the case, and two cases that interact cost time, never a false result.
+    (``bundle_mismatches``: every test cell no case of the bundle touches must keep its full
+    points); a bundle that does not add up is graded again case by case, so a failure always
+    names the case, and two cases that interact cost time, never a false result.
+
+    The solution is not graded here: ``solution_check_scores`` proves its full marks from the
+    same trusted checks in the headless run that also proves its visible tests pass
+    (tests/test_notebooks.py), and the bundles prove the pipeline with the solution's answers.
     """
     root = layout.course_root(root)
     release = release_notebook(lab, root=root)
@@ -168,20 +173,18 @@ def grading_mismatches(lab: str, *, max_total: float, root: Path | str | None = 
     cases = load_cases(root, lab)
     tasks = answer_tasks(release)
     bundles = case_bundles(cases, tasks)
-    notebooks = {"solution": (apply_answers(release, answers), float(max_total)),
-                 "untouched": (release, 0.0)}
+    notebooks = {"untouched": (release, 0.0)}
     for number, bundle in enumerate(bundles):
         merged = {k: v for case in bundle for k, v in case.replacements.items()}
         notebooks[f"bundle{number}"] = (apply_answers(release, {**answers, **merged}), None)
     graded = _grade_built(lab, notebooks, root=root, jobs=jobs)
     off: dict[str, object] = {}
-    if graded["solution"].max_total != max_total:
-        off["max_total"] = graded["solution"].max_total
-    for name in ("solution", "untouched"):
-        result, expected = graded[name], notebooks[name][1]
-        if result.error or not math.isclose(result.total, expected, abs_tol=1e-9):
-            off[name] = (result.total, expected, result.error, result.per_task)
     points = task_points(release)
+    if not math.isclose(sum(points.values()), max_total):
+        off["max_total"] = sum(points.values())
+    result = graded["untouched"]
+    if result.error or not math.isclose(result.total, 0.0, abs_tol=1e-9):
+        off["untouched"] = (result.total, 0.0, result.error, result.per_task)
     alone = [case for number, bundle in enumerate(bundles)
              if bundle_mismatches(graded[f"bundle{number}"], bundle, tasks, points)
              for case in bundle]
@@ -193,6 +196,49 @@ def grading_mismatches(lab: str, *, max_total: float, root: Path | str | None = 
             if result.error or not math.isclose(result.total, expected, abs_tol=1e-9):
                 off[name] = (result.total, expected, result.error, result.per_task)
     return off
+
+
+def solution_check_scores(lab: str, workdir: Path | str, *, root: Path | str | None = None,
+                          seed: int | None = None, timeout: int = 180):
+    """Run the lab's solution headless as a learner would, each checked test cell followed by
+    the evaluation cell the grader puts in its place (``grader.trusted``), and score them.
+
+    Returns ``(executed notebook, {grade_id: (points, max points, messages)}, seed)``: the points
+    are what ``grader.trusted_execute`` would record (the same inputs for ``seed``, the same
+    ``score_cell`` and ``forbidden_uses``), so one kernel run proves both that the visible tests
+    pass and that the trusted checks give the solution full marks.
+    """
+    import secrets
+
+    from nbformat.v4 import new_code_cell
+
+    from grader.trusted import checks_file, draw_inputs, evaluation_cell, forbidden_uses
+    from grader.trusted import load_checks, new_nonce, score_cell
+
+    root = layout.course_root(root)
+    checks = load_checks(checks_file(root, lab))
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    inputs, nonce = draw_inputs(checks, seed), new_nonce()
+    nb = read_notebook(layout.source_notebook(root, lab))
+    answers = {grade_id(c): c.source for c in nb.cells if nbutils.is_solution(c)}
+    cells, evaluations = [], {}
+    for cell in nb.cells:
+        cells.append(cell)
+        gid = grade_id(cell) if nbutils.is_grade(cell) and cell.cell_type == "code" else None
+        if gid in checks:
+            evaluations[len(cells)] = gid
+            cells.append(new_code_cell(evaluation_cell(checks[gid], inputs[gid], nonce)))
+    nb.cells = cells
+    path = Path(workdir) / f"{lab}.ipynb"
+    write_notebook(nb, path)
+    executed = execute_headless(path, workdir, timeout=timeout)
+    scores = {}
+    for index, gid in evaluations.items():
+        points, messages = score_cell(checks[gid], inputs[gid], executed.cells[index].outputs, nonce)
+        if forbidden := forbidden_uses(checks[gid], answers):
+            points, messages = 0.0, forbidden + messages
+        scores[gid] = (points, checks[gid].points, messages)
+    return executed, scores, seed
 
 
 def _grade_built(lab: str, notebooks: dict[str, tuple[NotebookNode, object]], *, root: Path,

@@ -104,6 +104,33 @@ def start_worker(job_file: Path, cwd: Path, env: dict[str, str], log_path: Path)
     return WarmWorker(process)
 
 
+def prestart() -> bool:
+    """Start this process's forkserver now and wait until it has imported ``PRELOAD`` (a few
+    seconds of CPU, otherwise paid by the first submission); True if workers will be warm.
+
+    A Dask worker runs it when a pool connects (``grader.cluster.DaskPool``), so a long-lived
+    cluster worker pays the start-up once, before any submission is timed or waits.
+    """
+    if not warm_possible():
+        return False
+    process = _forkserver().Process(target=_ready, name="grader.warm prestart")
+    with _lock:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = _NO_MAIN
+        try:
+            process.start()
+        except (OSError, EOFError, RuntimeError):
+            return False
+        finally:
+            sys.modules["__main__"] = main
+    process.join()
+    return process.exitcode == 0
+
+
+def _ready() -> None:
+    """The forked no-op ``prestart`` waits for (it runs once the server has preloaded)."""
+
+
 def _start_cold(job_file: Path, cwd: Path, env: dict[str, str], log_path: Path):
     """``python -m grader.worker JOB`` in a new session (what every worker was before)."""
     with open(log_path, "ab") as log:

@@ -21,9 +21,9 @@ import sys
 import time
 from pathlib import Path
 
-from grader.speedups import skip_slow_optional_imports
+from grader import speedups
 
-skip_slow_optional_imports()  # before nbgrader/nbformat are imported
+speedups.apply_all()  # before nbgrader/nbformat are imported
 
 from nbgrader import utils as nbutils  # noqa: E402
 from nbgrader.api import Gradebook  # noqa: E402

@@ -287,3 +287,18 @@ def test_categorical_counts_from_a_categorical_series_are_quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert drift.categorical_linf(series, {"a": 1}) == pytest.approx(1 / 3)
+
+
+def test_category_counts_merge_labels_equal_as_text_sort_them_and_refuse_bad_counts():
+    from monitorlab.stats.drift import as_category_counts
+
+    counts = as_category_counts({"b": 2, "a": 1, "1": 3, 1: 4})
+    assert list(counts.index) == ["1", "a", "b"] and counts.tolist() == [7.0, 1.0, 2.0]
+    feature = {"string_statistics": {"distribution": {"categorical": {"buckets": [
+        {"value": "x", "count": 5}, {"value": "y", "count": 0}]}}}}
+    assert as_category_counts(feature).to_dict() == {"x": 5.0, "y": 0.0}
+    assert as_category_counts(["u", "v", "u", None]).to_dict() == {"u": 2.0, "v": 1.0}
+    for bad in ({"a": -1}, {"a": float("nan")}, {"a": "many"},
+                [{"value": "a", "count": float("nan")}]):
+        with pytest.raises(ValueError, match="non-negative|numeric 'count'"):
+            as_category_counts(bad)

@@ -67,6 +67,7 @@ def test_dask_local_cluster_grades_exactly_like_local_workers(tmp_path):
     local = grade_submissions(subs, root, timeout=CELL_TIMEOUT, jobs=default_jobs(), seed=7)
     with DaskPool.connect(cluster="local:2") as pool:
         assert "2 Dask worker(s), 2 thread(s)" in pool.describe()
+        assert list(pool.warm_workers().values()) == [True, True]  # forkservers started at connect
         remote = grade_submissions(subs, root, timeout=CELL_TIMEOUT, pool=pool,
                                    feedback_dir=tmp_path / "feedback", seed=7)
     assert [comparable(r) for r in remote] == [comparable(r) for r in local]
@@ -319,7 +320,10 @@ def test_a_dead_kernel_logs_how_its_process_ended():
 
 
 def test_late_cell_outputs_do_not_fail_a_submission_on_a_loaded_machine():
+    from grader import boxrun
     from grader.settings import load_config
 
-    # nbclient's default is 4 s, and nbgrader makes a late output fail the whole submission
+    # nbclient's default is 4 s, and nbgrader makes a late output fail the whole submission;
+    # the sandboxed run (boxrun) is what grades, and it ran with 4 s until it had its own settings
     assert load_config().Execute.iopub_timeout >= 30
+    assert boxrun.EXECUTE["iopub_timeout"] >= 30

@@ -67,3 +67,28 @@ def test_the_proof_regrades_a_bundle_that_does_not_add_up_and_names_the_wrong_ca
     (root / "grader" / "cases" / f"{LAB}.py").write_text(LEAKY_CASES)
     # the leaky case is proven alone (it is not reported), the badly declared one is named
     assert set(grading_mismatches(LAB, max_total=6, root=root)) == {"wrong_choice_declared_badly"}
+
+
+def test_the_solution_proof_scores_the_graders_evaluation_with_the_trusted_checks(tmp_path):
+    """``solution_check_scores`` runs the solution once, visible tests and the grader's evaluation
+    cells together, and scores them as the grader would: full marks, and less for a wrong answer."""
+    import nbformat
+
+    from grader.notebooks import grade_id
+    from grader.testing import solution_check_scores
+    from tests.test_grader_pipeline import WRONG_MEAN
+    from tests.test_trusted_grading import TOY_CHECKS
+
+    root = make_toy_course(tmp_path / "course")
+    (root / "grader" / "checks").mkdir()
+    (root / "grader" / "checks" / f"{LAB}.py").write_text(TOY_CHECKS)
+    nb, scores, _ = solution_check_scores(LAB, tmp_path / "run1", root=root, seed=5)
+    assert {gid: points for gid, (points, _, _) in scores.items()} == POINTS
+    assert sum("MLREC" in "".join(o.get("text", "") for o in c.get("outputs", []))
+               for c in nb.cells) == 3  # one evaluation record per checked test cell
+    source = root / "solutions" / LAB / f"{LAB}.ipynb"
+    wrong = nbformat.read(source, as_version=4)
+    next(c for c in wrong.cells if grade_id(c) == "mean_code").source = WRONG_MEAN
+    nbformat.write(wrong, source)
+    _, scores, _ = solution_check_scores(LAB, tmp_path / "run2", root=root, seed=5)
+    assert scores["test_mean"][0] < 3.0 and scores["test_square"][0] == 2.0

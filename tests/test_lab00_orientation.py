@@ -26,9 +26,9 @@ def _cell(nb_path: Path, grade_id: str) -> str:
                 if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-# -- (2) grading: solution full marks, untouched release 0, each case its exact score -----------
+# -- (2) grading: untouched release 0, each case its exact score (solution: test_notebooks)
 
-def test_solution_untouched_and_every_case_grade_exactly():
+def test_untouched_and_every_case_grade_exactly():
     from grader.testing import grading_mismatches
 
     assert grading_mismatches(LAB, max_total=FULL_MARKS) == {}

@@ -85,10 +85,10 @@ def lab_run() -> dict:
 # --------------------------------------------------------------------------------------------
 
 # --------------------------------------------------------------------------------------------
-# 2. Grading: solution full marks, untouched release 0, each typical mistake its exact score
+# 2. Grading: untouched release 0, each typical mistake its exact score (solution: test_notebooks)
 # --------------------------------------------------------------------------------------------
 
-def test_solution_untouched_and_every_case_grade_exactly():
+def test_untouched_and_every_case_grade_exactly():
     from grader.testing import grading_mismatches
 
     assert grading_mismatches(LAB, max_total=FULL_MARKS) == {}

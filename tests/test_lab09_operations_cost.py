@@ -66,7 +66,7 @@ def run(sources):
     return namespace
 
 
-def test_solution_untouched_and_every_case_grade_exactly():
+def test_untouched_and_every_case_grade_exactly():
     from grader.testing import grading_mismatches
 
     assert grading_mismatches(LAB, max_total=FULL_MARKS) == {}

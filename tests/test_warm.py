@@ -67,3 +67,12 @@ def test_a_forkserver_that_cannot_serve_falls_back_to_a_cold_worker(tmp_path, mo
     assert isinstance(worker, subprocess.Popen)
     assert worker.wait(timeout=60) == 1
     assert "starting the worker cold" in (tmp_path / "log").read_text()
+
+
+def test_prestart_waits_for_a_preloaded_forkserver_and_knows_when_it_cannot(monkeypatch):
+    assert warm.prestart() is True
+    import multiprocessing.forkserver as fs
+
+    assert fs._forkserver._forkserver_pid is not None  # the server runs, preloaded, before any job
+    monkeypatch.setenv(warm.COLD_FLAG, "1")
+    assert warm.prestart() is False  # cold workers: nothing to warm
