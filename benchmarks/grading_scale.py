@@ -12,10 +12,10 @@ store (every submission is graded each time):
    local:2``); cluster start-up is timed apart.
 
 Prints seconds per submission, the machine's busy CPU seconds per submission (all processes,
-from ``/proc/stat``: run it on an otherwise idle machine), throughput ratios against (1) (issue 16
-target: at least 1.8 on two cores) and whether (2) and (3) gave identical grades (one seed for both). nbgrader's scores
-are compared too, except for a lab with trusted checks, where nbgrader alone sees only the
-visible checks. Run on an otherwise idle machine:
+from ``/proc/stat``), throughput ratios against (1) (issue 16 target: at least 1.8 on two cores)
+and whether (2) and (3) gave identical grades (one seed for both). nbgrader's scores are compared
+too, except for a lab with trusted checks, where nbgrader alone sees only the visible checks.
+Run on an otherwise idle machine:
     .venv/bin/python benchmarks/grading_scale.py [--n 200] [--lab lab01_data_capture]
 """
 

@@ -40,6 +40,9 @@ from grader.trusted import draw_inputs, evaluation_cell, forbidden_uses, load_ch
 from grader.trusted import score_cell
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+# Largest executed notebook read back from the box: grader.boxrun keeps at most 16 M characters
+# of output, so only a notebook rewritten from inside the sandbox can be bigger.
+MAX_EXECUTED_BYTES = 64 * 2**20
 
 
 class SandboxFailed(RuntimeError):
@@ -110,6 +113,10 @@ class TrustedExecute(NbGraderPreprocessor):
         if code != 0 or not out.is_file():
             raise SandboxFailed(f"the sandboxed run ended with code {code} without a notebook "
                                 f"({_tail(box.parent / 'box.log')})")
+        if (size := out.stat().st_size) > MAX_EXECUTED_BYTES:  # boxrun caps output far below
+            raise SandboxFailed(f"the sandboxed run left a notebook of {size / 2**20:.0f} MiB, more "
+                                f"than the {MAX_EXECUTED_BYTES / 2**20:.0f} MiB an executed lab can "
+                                "hold (altered from inside?)")
         try:
             executed = nbformat.read(out, as_version=4)
         except Exception as exc:

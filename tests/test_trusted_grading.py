@@ -4,10 +4,11 @@ One autograde batch holds: the solution, the untouched release, forgeries on top
 untouched release (shadowed builtins, ``math.isclose`` patched, a settrace hook, a display
 formatter, an input transformer that rewrites every later cell, a printed fake record), a
 probe that records in its choice answer whether the sandbox held, a submission that leaves a
-child process behind, one that kills everything it can signal, and one that fills its box past
-the disk limit. Forgeries earn 0; the probe finds every door shut (and is told it is graded, so a
-lab's Check my work cell does not run the lab again); nothing outlives grading; the disk filler is
-stopped alone; the others are graded as usual.
+child process behind, one that kills everything it can signal, one that fills its box past
+the disk limit, and one that prints tens of megabytes. Forgeries earn 0; the probe finds every
+door shut (and is told it is graded, so a lab's Check my work cell does not run the lab again);
+nothing outlives grading; the disk filler is stopped alone; the flood is cut at the output caps
+and its answers are still scored; the others are graded as usual.
 """
 
 import os
@@ -114,6 +115,13 @@ time.sleep(4)
 answer = "B"'''
 DISK_LIMIT_MB = "40"  # for this batch: the filler writes 64 MiB, every other box holds a few KiB
 
+FLOODER = '''for _ in range(300):
+    print("x" * 100_000)        # 30 MB from the answer cell
+def mean(xs):
+    for _ in range(30):
+        print("y" * 100_000)    # 3 MB more each time the grader calls it
+    return sum(xs) / len(xs)'''
+
 KILLER = '''import os, signal
 answer = "B"
 os.kill(-1, signal.SIGKILL)'''
@@ -133,7 +141,8 @@ def graded(tmp_path_factory):
                      repo=str(Path(__file__).resolve().parent.parent))}),
                  "survivor": apply_answers(release, {**answers, "choice_answer": SURVIVOR.format(marker=marker)}),
                  "killer": apply_answers(release, {**answers, "mean_code": KILLER}),
-                 "disk_filler": apply_answers(release, {**answers, "choice_answer": DISK_FILLER})}
+                 "disk_filler": apply_answers(release, {**answers, "choice_answer": DISK_FILLER}),
+                 "flooder": apply_answers(release, {**answers, "mean_code": FLOODER})}
     for name, code in FORGERIES.items():
         notebooks[name] = apply_answers(release, {"square_code": code})
     paths = {}
@@ -183,6 +192,12 @@ def test_a_submission_that_fills_the_disk_is_stopped_alone(graded):
     assert results["disk_filler"].total == 0
     assert "MiB a sandbox may hold" in results["disk_filler"].error, results["disk_filler"].error
     assert results["probe"].total == 6
+
+
+def test_a_submission_that_floods_its_output_is_cut_short_and_still_graded(graded):
+    results, _ = graded
+    assert results["flooder"].error is None, results["flooder"].error
+    assert results["flooder"].total == 6  # its mean is right: the records survive the flood
 
 
 def test_grading_refuses_without_a_sandbox_unless_told(tmp_path):
