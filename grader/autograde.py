@@ -30,7 +30,7 @@ from pathlib import Path
 import psutil
 
 from grader import layout
-from grader.sandbox import SandboxUnavailable, available as sandbox_available
+from grader.sandbox import SandboxUnavailable, available as sandbox_available, log_tail
 from grader.environment import ensure_venv_on_path, grading_env
 from grader.generate import GenerateError, generate_lab
 from grader.notebooks import NotebookError, read_notebook, task_points
@@ -270,7 +270,4 @@ def _stop_running_workers() -> None:
 
 def _tail(path: Path, chars: int = 4000) -> str:
     """The end of a log file."""
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")[-chars:]
-    except OSError:
-        return ""
+    return log_tail(path, chars)

@@ -158,3 +158,14 @@ def limit_resources(cpu_seconds: int) -> None:
     for limit, value in ((resource.RLIMIT_AS, MEMORY), (resource.RLIMIT_FSIZE, FILE_SIZE),
                          (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(limit, (value, value))
+
+
+def log_tail(path: Path, chars: int) -> str:
+    """The last ``chars`` characters of a log file ("" if it cannot be read). Only the end is
+    read: a process inside a sandbox can write its log up to the file-size limit."""
+    try:
+        with Path(path).open("rb") as log:
+            log.seek(max(0, log.seek(0, 2) - 4 * chars))
+            return log.read().decode("utf-8", errors="replace")[-chars:]
+    except OSError:
+        return ""

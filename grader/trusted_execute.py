@@ -140,7 +140,7 @@ class TrustedExecute(NbGraderPreprocessor):
         with (box.parent / "box.log").open("wb") as log:
             proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, preexec_fn=preexec)
-            return watch(proc, box)
+            return watch(proc, box, box.parent / "box.log")
 
     def write_report(self, data: dict) -> None:
         """Write what the trusted scoring decided (read by ``grader.worker``)."""
@@ -148,9 +148,11 @@ class TrustedExecute(NbGraderPreprocessor):
             Path(self.report).write_text(json.dumps(data), encoding="utf-8")
 
 
-def watch(proc: subprocess.Popen, box: Path | None = None) -> int:
+def watch(proc: subprocess.Popen, box: Path | None = None, log: Path | None = None) -> int:
     """Wait for ``proc``; stop it and all it started if it runs more than ``MAX_PROCESSES``, or
-    if ``box`` holds more than ``sandbox.disk_limit()`` bytes (checked about once a second)."""
+    if ``box`` and ``log`` (the sandbox's output file, which a process inside can write to
+    directly, outside ``box``) hold more than ``sandbox.disk_limit()`` bytes together (checked
+    about once a second)."""
     limit, ticks = sandbox.disk_limit(), 0
     while proc.poll() is None:
         try:
@@ -162,13 +164,22 @@ def watch(proc: subprocess.Popen, box: Path | None = None) -> int:
             raise SandboxFailed(f"the submission started more than {sandbox.MAX_PROCESSES} "
                                 "processes and was stopped")
         ticks += 1
-        if box is not None and ticks % 10 == 0 and (used := sandbox.folder_bytes(box)) > limit:
+        if box is not None and ticks % 10 == 0 and (used := _disk_used(box, log)) > limit:
             _stop(proc, family)
             raise SandboxFailed(f"the submission wrote {used / 2**20:.0f} MiB, more than the "
                                 f"{limit / 2**20:.0f} MiB a sandbox may hold, and was stopped "
                                 "(write less, or delete what you no longer need)")
         time.sleep(0.1)
     return proc.returncode
+
+
+def _disk_used(box: Path, log: Path | None) -> int:
+    """Bytes in ``box`` plus the size of ``log``."""
+    try:
+        log_bytes = log.stat().st_size if log is not None else 0
+    except OSError:
+        log_bytes = 0
+    return sandbox.folder_bytes(box) + log_bytes
 
 
 def _stop(proc: subprocess.Popen, family: list) -> None:
@@ -203,7 +214,4 @@ def without_hidden_tests(source: str) -> str:
 
 def _tail(path: Path, chars: int = 600) -> str:
     """The end of a log file, on one line."""
-    try:
-        return " ".join(path.read_text(encoding="utf-8", errors="replace")[-chars:].split())
-    except OSError:
-        return "no log"
+    return " ".join(sandbox.log_tail(path, chars).split()) or "no log"

@@ -91,3 +91,25 @@ def test_the_worker_refuses_an_executed_notebook_too_big_to_be_boxruns(tmp_path,
     monkeypatch.setattr(trusted_execute, "MAX_EXECUTED_BYTES", 2**20)
     with pytest.raises(trusted_execute.SandboxFailed, match="3 MiB, more than the 1 MiB"):
         step.run_in_box(nb)
+
+
+def test_output_written_past_the_kernel_counts_against_the_disk_limit(tmp_path, monkeypatch):
+    """A process in the box can write to the sandbox's log directly (file descriptor 1), which
+    lies outside the box: the watchdog adds it to the box's size, and only its end is ever read."""
+    import subprocess
+    import sys
+
+    from grader import sandbox
+
+    box, log = tmp_path / "box", tmp_path / "box.log"
+    box.mkdir()
+    monkeypatch.setenv("MONITORLAB_BOX_DISK_MB", "1")
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-c", "import os, time\n"
+                                 "os.write(1, b'x' * 3_000_000 + b'END')\ntime.sleep(30)"],
+                                stdout=out)
+        with pytest.raises(trusted_execute.SandboxFailed, match="more than the 1 MiB"):
+            trusted_execute.watch(proc, box, log)
+    assert proc.poll() is not None  # stopped
+    assert sandbox.log_tail(log, 10) == "xxxxxxxEND"
+    assert trusted_execute._tail(log, 5) == "xxEND"
